@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Entry point for `egw`: loads the TypeScript sources through tsx so a checkout runs without a build step.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../server/src/cli/main.ts');

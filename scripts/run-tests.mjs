@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs the node:test suites under test/ (or the folders/files given) with TypeScript loaded through tsx.
+// Node 20's --test does not expand globs, so the files are collected here.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function collect(path) {
+  const info = statSync(path);
+  if (info.isFile()) return path.endsWith('.test.ts') ? [path] : [];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => collect(join(path, name)));
+}
+
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const passThrough = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const files = (roots.length ? roots : ['test']).flatMap(collect);
+if (files.length === 0) {
+  console.error('run-tests: no test files found');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', ...passThrough, ...files],
+  { stdio: 'inherit', env: { ...process.env, EGW_LOG_LEVEL: process.env.EGW_LOG_LEVEL ?? 'silent' } },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,115 @@
+/**
+ * The one configuration schema: defaults, the config file, EGW_* environment variables (EGW_<PATH>,
+ * e.g. http.port → EGW_HTTP_PORT), settings changed through the API, and the generated reference.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+
+export const TcpDeviceSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/)
+    .describe('device id: letters, digits, "-" and "_", at most 32'),
+  type: z.literal('tcp'),
+  host: z.string().min(1).max(253).describe('inverter or meter host name or IP address'),
+  port: port.default(502).describe('Modbus TCP port'),
+  unit: z.number().int().min(0).max(255).default(1).describe('Modbus unit id'),
+  profile: z.string().min(1).describe('profile id (e.g. "sunspec", "huawei") or "auto"'),
+  /** Close the connection between polls (devices that accept a single client). */
+  closeBetweenPolls: z.boolean().default(false).describe('close the TCP connection between polls'),
+});
+
+export const RtuDeviceSchema = z.object({
+  id: TcpDeviceSchema.shape.id,
+  type: z.literal('rtu'),
+  path: z.string().min(1).describe('serial device path, e.g. /dev/ttyUSB0'),
+  baud: z.number().int().min(1200).max(921600).default(9600).describe('baud rate'),
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  unit: z.number().int().min(0).max(255).default(1).describe('Modbus unit id'),
+  profile: z.string().min(1).describe('profile id'),
+});
+
+export const DeviceConfigSchema = z.discriminatedUnion('type', [TcpDeviceSchema, RtuDeviceSchema]);
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+
+export const HarvestSettingsSchema = z.object({
+  intervalMs: z.number().int().min(100).max(3_600_000).default(1000).describe('harvest period, ms'),
+  frequencyHz: z.number().min(0).max(50).default(10).describe('grid frequency sampling rate, Hz (0 = off)'),
+  batchSize: z.number().int().min(1).max(3600).default(10).describe('harvests per signed batch'),
+  batchMaxAgeMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(86_400_000)
+    .default(60_000)
+    .describe('seal a batch after this long even if not full, ms'),
+});
+
+export const ConfigSchema = z.object({
+  dataDir: z.string().default('./.egw').describe('data directory: egw.db, device key, API token'),
+  profilesDir: z.string().optional().describe('directory of extra profile files (YAML or JSON)'),
+  log: z
+    .object({
+      level: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info')
+        .describe('log level'),
+      pretty: z.boolean().optional().describe('human-readable logs (default: when stdout is a TTY)'),
+    })
+    .prefault({}),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0').describe('address the web API listens on'),
+      port: z.number().int().min(0).max(65535).default(5000).describe('web API port (0 = any free port)'),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(10_485_760)
+        .default(65_536)
+        .describe('largest accepted request body'),
+      corsOrigins: z.array(z.string()).default([]).describe('origins allowed by CORS (default: none)'),
+    })
+    .prefault({}),
+  devices: z.array(DeviceConfigSchema).default([]).describe('inverters and meters to read'),
+  harvest: HarvestSettingsSchema.prefault({}),
+  outbox: z
+    .object({
+      maxBatches: z
+        .number()
+        .int()
+        .min(10)
+        .max(10_000_000)
+        .default(100_000)
+        .describe('outbox bound; oldest batches are dropped (and counted) beyond it'),
+    })
+    .prefault({}),
+  ingest: z
+    .object({
+      url: z.url().optional().describe('HTTP ingest endpoint; batches are POSTed here when set'),
+      timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    })
+    .prefault({}),
+  mqtt: z
+    .object({
+      url: z
+        .string()
+        .optional()
+        .describe('MQTT broker URL, e.g. mqtt://127.0.0.1:1883; enables the MQTT uplink'),
+      username: z.string().optional(),
+      password: z.string().optional().describe('MQTT password (never logged)'),
+      prefix: z.string().optional().describe('topic prefix (default egw/<serial>)'),
+      homeAssistant: z.boolean().default(false).describe('publish Home Assistant MQTT discovery'),
+      discoveryPrefix: z.string().default('homeassistant'),
+    })
+    .prefault({}),
+  backend: z
+    .object({
+      graphqlUrl: z.url().optional().describe('backend GraphQL endpoint asked for the gateway name'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,110 @@
+/**
+ * The schema of a device profile: register maps as data. One generic decoder (gateway) and one
+ * generic encoder (simulator) work from these objects; a new brand is one data file.
+ */
+import { z } from 'zod';
+import { DEVICE_STATUSES, NUMERIC_FIELDS, TEXT_FIELDS } from '../core/reading.ts';
+
+/** Register value types, a closed vocabulary. `acc32` is a u32 energy accumulator that may roll over. */
+export const REGISTER_TYPES = [
+  'u16',
+  's16',
+  'u32',
+  's32',
+  'u64',
+  's64',
+  'f32',
+  'str',
+  'acc32',
+  'sunssf',
+] as const;
+export type RegisterType = (typeof REGISTER_TYPES)[number];
+
+/** Registers per type (str takes its `size`). */
+export const TYPE_WORDS: Readonly<Record<Exclude<RegisterType, 'str'>, number>> = {
+  u16: 1,
+  s16: 1,
+  sunssf: 1,
+  u32: 2,
+  s32: 2,
+  acc32: 2,
+  f32: 2,
+  u64: 4,
+  s64: 4,
+};
+
+const register = z.number().int().min(0).max(65535);
+
+/** One contiguous read: Modbus function 3 (holding) or 4 (input), at most 125 registers. */
+export const BlockSchema = z.object({
+  function: z.union([z.literal(3), z.literal(4)]).default(3),
+  start: register,
+  count: z.number().int().min(1).max(125),
+});
+export type Block = z.infer<typeof BlockSchema>;
+
+/** How one canonical field is read from a register. value = (raw · gain · 10^sf) + offset. */
+export const PointSchema = z.object({
+  /** Register address as written in the vendor document (see profile `addressing`). */
+  address: register,
+  function: z.union([z.literal(3), z.literal(4)]).default(3),
+  type: z.enum(REGISTER_TYPES),
+  /** Registers for `str`; derived from the type otherwise. */
+  size: z.number().int().min(1).max(64).optional(),
+  /** Order of 16-bit words in multi-register values; Sungrow and some meters send the low word first. */
+  words: z.enum(['high-first', 'low-first']).default('high-first'),
+  /** Fixed gain, e.g. 0.1 for a value in tenths, 1000 for kWh → Wh. */
+  gain: z.number().default(1),
+  /** Address of a SunSpec-style scale-factor register (sunssf, power of ten) read in the same block. */
+  sf: register.optional(),
+  offset: z.number().default(0),
+  /** Raw values meaning "not implemented" (e.g. 0x8000 for s16, 0xFFFF for u16); the field is then absent. */
+  notImplemented: z.array(z.number()).default([]),
+  /** For `status`: raw code → canonical status. Unlisted codes become "unknown". */
+  map: z.record(z.string(), z.enum(DEVICE_STATUSES)).optional(),
+  /** The vendor's register name, kept for people reading the profile. */
+  name: z.string().optional(),
+});
+export type Point = z.infer<typeof PointSchema>;
+
+export const CanonicalFieldSchema = z.enum([...NUMERIC_FIELDS, ...TEXT_FIELDS, 'status']);
+
+/** A registers-equal-value test used by `--profile auto` to recognise a device. */
+export const IdentifySchema = z.object({
+  function: z.union([z.literal(3), z.literal(4)]).default(3),
+  address: register,
+  /** Expected raw register values starting at `address`. */
+  equals: z.array(z.number().int().min(0).max(65535)).optional(),
+  /** Or: the register range must be readable and this text must appear in it (ASCII, 2 chars a register). */
+  contains: z.string().optional(),
+  size: z.number().int().min(1).max(32).default(1),
+});
+
+export const ProfileSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+  make: z.string(),
+  kind: z.enum(['inverter', 'meter']).default('inverter'),
+  products: z.array(z.string()).default([]),
+  /** Transport defaults and addressing: 1 means the document numbers registers from 1 (wire = address − 1). */
+  transport: z
+    .object({
+      unit: z.number().int().min(0).max(247).default(1),
+      port: z.number().int().min(1).max(65535).default(502),
+      addressing: z.union([z.literal(0), z.literal(1)]).default(0),
+      /** Device accepts only one TCP client; close the connection between polls. */
+      singleClient: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Fixed identity or nameplate values when the device has no register for them. */
+  constants: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+  /** Reads that together cover every point (planned so none spans a gap the device rejects). */
+  blocks: z.array(BlockSchema).min(1),
+  /** The smallest read that yields the grid frequency, for the 10 Hz path. */
+  frequency: BlockSchema.optional(),
+  points: z.partialRecord(CanonicalFieldSchema, PointSchema),
+  identify: IdentifySchema.optional(),
+  notes: z.string().optional(),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+/** A profile as written in a data file, before defaults are applied. */
+export type ProfileInput = z.input<typeof ProfileSchema>;
