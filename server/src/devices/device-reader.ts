@@ -3,8 +3,41 @@
  * read into a canonical reading. Implemented over Modbus (TCP or RTU) by the devices module.
  */
 import type { Reading } from '../core/reading.ts';
+import type { Distribution } from '../engine/task.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'backoff' | 'disconnected' | 'closed';
+
+/** Modbus counters of one device, for /api/stats and /metrics. */
+export interface DeviceStats {
+  state: ConnectionState;
+  requests: number;
+  failures: number;
+  timeouts: number;
+  reconnects: number;
+  /** Exception responses by two-digit hex code, e.g. { "06": 3 }. */
+  exceptions: Record<string, number>;
+  latencyMs: Distribution;
+  lastError?: string;
+  /** Wall-clock ms of the last successful request. */
+  lastOkAt?: number;
+  /** Raw register captures of reads that failed to decode (bounded). */
+  captures: number;
+}
+
+/** One finished Modbus request, reported to an optional observer (Prometheus histograms). */
+export interface ModbusRequestReport {
+  device: string;
+  latencyMs: number;
+  ok: boolean;
+  /** Set for exception responses (1–11). */
+  exceptionCode?: number;
+  timeout?: boolean;
+}
+
+export interface ModbusObserver {
+  requestFinished?(report: ModbusRequestReport): void;
+  reconnected?(device: string): void;
+}
 
 export interface DeviceReader {
   /** Configured device id, e.g. "inv1". */
@@ -14,7 +47,9 @@ export interface DeviceReader {
   readFrequency(signal?: AbortSignal): Promise<number | undefined>;
   /** Reads the whole profile and decodes it. */
   read(signal?: AbortSignal): Promise<Reading>;
-  /** Connection state and counters for /api/stats and /metrics. */
+  /** Connection state. */
   state(): ConnectionState;
+  /** Counters for /api/stats and /metrics. */
+  stats(): DeviceStats;
   close(): Promise<void>;
 }

@@ -56,6 +56,21 @@ export interface TaskKindStats {
   durationMs: Distribution;
 }
 
+/** One finished run, reported to an optional observer (e.g. Prometheus histograms). */
+export interface TaskRunReport {
+  name: string;
+  kind: string;
+  lagMs: number;
+  durationMs: number;
+  failed: boolean;
+}
+
+/** Hooks the engine calls; metrics adapters implement them. */
+export interface TaskObserver {
+  runFinished?(report: TaskRunReport): void;
+  overrun?(kind: string, name: string): void;
+}
+
 export interface TaskEngine {
   every(options: PeriodicTaskOptions): TaskHandle;
   once(options: OneShotTaskOptions): TaskHandle;
