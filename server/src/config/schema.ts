@@ -88,7 +88,13 @@ export const ConfigSchema = z.object({
   ingest: z
     .object({
       url: z.url().optional().describe('HTTP ingest endpoint; batches are POSTed here when set'),
-      timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(120_000)
+        .default(10_000)
+        .describe('HTTP ingest request timeout, ms'),
     })
     .prefault({}),
   mqtt: z
@@ -97,11 +103,11 @@ export const ConfigSchema = z.object({
         .string()
         .optional()
         .describe('MQTT broker URL, e.g. mqtt://127.0.0.1:1883; enables the MQTT uplink'),
-      username: z.string().optional(),
+      username: z.string().optional().describe('MQTT user name'),
       password: z.string().optional().describe('MQTT password (never logged)'),
       prefix: z.string().optional().describe('topic prefix (default egw/<serial>)'),
       homeAssistant: z.boolean().default(false).describe('publish Home Assistant MQTT discovery'),
-      discoveryPrefix: z.string().default('homeassistant'),
+      discoveryPrefix: z.string().default('homeassistant').describe('Home Assistant discovery topic prefix'),
     })
     .prefault({}),
   backend: z

@@ -58,8 +58,11 @@ export const PointSchema = z.object({
   /** Address of a SunSpec-style scale-factor register (sunssf, power of ten) read in the same block. */
   sf: register.optional(),
   offset: z.number().default(0),
-  /** Raw values meaning "not implemented" (e.g. 0x8000 for s16, 0xFFFF for u16); the field is then absent. */
-  notImplemented: z.array(z.number()).default([]),
+  /**
+   * Raw values meaning "not implemented"; the field is then absent. Omitted: the SunSpec values for the
+   * type (0xFFFF u16, 0x8000 s16, 0xFFFFFFFF u32, 0x80000000 s32, …; NaN f32 always). `[]`: none.
+   */
+  notImplemented: z.array(z.number()).optional(),
   /** For `status`: raw code → canonical status. Unlisted codes become "unknown". */
   map: z.record(z.string(), z.enum(DEVICE_STATUSES)).optional(),
   /** The vendor's register name, kept for people reading the profile. */

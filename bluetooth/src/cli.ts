@@ -1,0 +1,136 @@
+/**
+ * `egw-ble` (npm run ble -- …): runs the BLE provisioning service, or talks to a running one.
+ */
+import { parseArgs } from 'node:util';
+import { SystemClock } from '../../server/src/core/clock.ts';
+import { describeError } from '../../server/src/core/errors.ts';
+import { createLogger } from '../../server/src/core/logger.ts';
+import { createWifiManager } from '../../server/src/wifi/create-wifi-manager.ts';
+import { startBleService } from './ble-service.ts';
+import { DEFAULT_FRAME_SIZE_BYTES, MIN_FRAME_SIZE_BYTES } from './egwttp/egwttp-message.ts';
+import { loadOrCreateBlePin } from './provisioning/ble-pin.ts';
+import { controlRequest, controlSocketPath } from './provisioning/control-socket.ts';
+
+const USAGE = `Usage: egw-ble [run] [options]        BLE provisioning service (EGWTTP over GATT and/or WebSocket)
+       egw-ble open-window [--data-dir D]  open the provisioning window of the running service
+       egw-ble close-window [--data-dir D] close it now
+       egw-ble status [--data-dir D]       adapter, transports and window state of the running service
+       egw-ble pin [--data-dir D]          print the 6-digit PIN (created on first use)
+
+Options of run:
+  --transport ble|ws|both   transports (default ble; "ws" for machines without Bluetooth)
+  --port P                  WebSocket port (default 5002; 0 = any free port)
+  --host H                  WebSocket listen address (default 127.0.0.1)
+  --frame-size B            frame size in bytes, ${MIN_FRAME_SIZE_BYTES}–${DEFAULT_FRAME_SIZE_BYTES} (default ${DEFAULT_FRAME_SIZE_BYTES})
+  --gateway URL             gateway web API (default http://127.0.0.1:$EGW_HTTP_PORT or :5000)
+  --data-dir D              shared data directory (default $EGW_DATA_DIR or ./.egw)
+  --window-minutes N        window open after boot (default 10; 0 = closed)
+  --open-window-minutes N   window open after a button press or open-window (default 10)
+  --always-advertise        keep advertising while the window is closed
+  --no-unprovisioned-window do not keep the window open while there is no Wi-Fi and no device
+  --gpio-chip C --gpio-line L  provisioning button on a GPIO line (libgpiod's gpiomon)
+  --name NAME               advertised name (default: the gateway's name)
+`;
+
+const OPTIONS = {
+  transport: { type: 'string', default: 'ble' },
+  port: { type: 'string', default: '5002' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'frame-size': { type: 'string', default: String(DEFAULT_FRAME_SIZE_BYTES) },
+  gateway: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'window-minutes': { type: 'string', default: '10' },
+  'open-window-minutes': { type: 'string', default: '10' },
+  'always-advertise': { type: 'boolean', default: false },
+  'no-unprovisioned-window': { type: 'boolean', default: false },
+  'gpio-chip': { type: 'string' },
+  'gpio-line': { type: 'string' },
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function integer(text: string, option: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`--${option} ${JSON.stringify(text)}: expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: OPTIONS, strict: true });
+  if (values.help) return (process.stdout.write(USAGE), 0);
+  const transports = values.transport === 'both' ? (['ble', 'ws'] as const) : [values.transport];
+  if (!transports.every((t) => t === 'ble' || t === 'ws')) throw new Error('--transport must be ble, ws or both');
+  const logger = createLogger({ name: 'egw-ble' });
+  const gpio =
+    values['gpio-chip'] !== undefined
+      ? { chip: values['gpio-chip'], line: integer(values['gpio-line'] ?? '', 'gpio-line', 0, 1023) }
+      : undefined;
+  const service = await startBleService({
+    clock: new SystemClock(),
+    logger,
+    dataDir: values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw',
+    gatewayUrl: values.gateway ?? `http://127.0.0.1:${process.env.EGW_HTTP_PORT ?? 5000}`,
+    transports: [...transports] as ('ble' | 'ws')[],
+    wsHost: values.host,
+    wsPort: integer(values.port, 'port', 0, 65535),
+    frameSizeBytes: integer(values['frame-size'], 'frame-size', MIN_FRAME_SIZE_BYTES, DEFAULT_FRAME_SIZE_BYTES),
+    bootWindowMs: integer(values['window-minutes'], 'window-minutes', 0, 1440) * 60_000,
+    openWindowMs: integer(values['open-window-minutes'], 'open-window-minutes', 1, 1440) * 60_000,
+    alwaysAdvertise: values['always-advertise'],
+    wifi: values['no-unprovisioned-window'] ? undefined : createWifiManager(),
+    gpio,
+    name: values.name,
+  });
+  if (service.wsPort !== undefined) process.stdout.write(`egw-ble: WebSocket transport on port ${service.wsPort}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await service.stop();
+  return 0;
+}
+
+async function control(method: string, route: string, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, strict: true });
+  const dataDir = values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw';
+  const answer = await controlRequest(controlSocketPath(dataDir), method, route).catch((error: unknown) => {
+    throw new Error(`no egw-ble running with data directory ${dataDir}: ${describeError(error)}`);
+  });
+  process.stdout.write(`${JSON.stringify(answer)}\n`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'open-window':
+      return control('POST', '/open-window', rest);
+    case 'close-window':
+      return control('POST', '/close-window', rest);
+    case 'status':
+      return control('GET', '/status', rest);
+    case 'pin': {
+      const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: true });
+      process.stdout.write(`${await loadOrCreateBlePin(values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw')}\n`);
+      return 0;
+    }
+    case 'run':
+      return run(rest);
+    default:
+      return run(argv);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`egw-ble: ${describeError(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,109 @@
+/**
+ * The GATT service of the original firmware (same UUIDs), built from bleno's own Characteristic and
+ * PrimaryService classes: writes feed the connection's EGWTTP parser; each response frame becomes the
+ * connection's characteristic value and is notified, cut to MTU−3 bytes — a client that got a cut
+ * notification reads the value (long reads honour the offset).
+ */
+import type { Characteristic, PrimaryService } from '@stoprocent/bleno';
+
+/** Service UUID of the original firmware. */
+export const EGW_SERVICE_UUID = 'a07498ca-ad5b-474e-940d-16f1fbe7e8cd';
+/** Request/response characteristic UUID of the original firmware. */
+export const EGW_CHARACTERISTIC_UUID = '51ff12bb-3ed8-46e5-b4f9-d64e2fec021b';
+
+/** ATT MTU before any exchange; a notification carries MTU−3 bytes. */
+const DEFAULT_ATT_MTU = 23;
+
+/** The bleno classes we build from (the module's default instance carries them). */
+export interface BlenoClasses {
+  Characteristic: typeof Characteristic;
+  PrimaryService: typeof PrimaryService;
+}
+
+/** What the service needs from the EGWTTP side for one connection. */
+export interface FrameConnection {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): void;
+}
+
+/** Opens the EGWTTP state of a new connection; `send` delivers its response frames. */
+export type OpenConnection = (id: string, send: (frame: Buffer) => void) => FrameConnection;
+
+type Handle = number | string;
+
+interface Link {
+  connection: FrameConnection;
+  value: Buffer;
+  maxValueSize: number;
+  notify?: (data: Buffer) => void;
+}
+
+/** The EGW service and its per-connection characteristic state. */
+export class EgwGattService {
+  readonly characteristic: Characteristic;
+  readonly service: PrimaryService;
+  private readonly links = new Map<Handle, Link>();
+
+  constructor(
+    classes: BlenoClasses,
+    private readonly open: OpenConnection,
+  ) {
+    const C = classes.Characteristic;
+    this.characteristic = new C({
+      uuid: EGW_CHARACTERISTIC_UUID,
+      properties: ['read', 'write', 'indicate', 'notify'],
+      onWriteRequest: (handle, data, offset, _withoutResponse, callback) => {
+        // bleno joins prepared (long) writes into one request at their start offset; a long write
+        // must start at 0 because our value is not an addressable buffer.
+        if (offset !== 0) return callback(C.RESULT_INVALID_OFFSET);
+        callback(C.RESULT_SUCCESS);
+        void this.link(handle).connection.write(data);
+      },
+      onReadRequest: (handle, offset, callback) => {
+        const value = this.links.get(handle)?.value ?? Buffer.alloc(0);
+        if (offset > value.length) return callback(C.RESULT_INVALID_OFFSET);
+        callback(C.RESULT_SUCCESS, value.subarray(offset));
+      },
+      onSubscribe: (handle, maxValueSize, updateValueCallback) => {
+        const link = this.link(handle);
+        link.maxValueSize = maxValueSize;
+        link.notify = updateValueCallback;
+      },
+      onUnsubscribe: (handle) => {
+        const link = this.links.get(handle);
+        if (link) link.notify = undefined;
+      },
+    });
+    this.service = new classes.PrimaryService({ uuid: EGW_SERVICE_UUID, characteristics: [this.characteristic] });
+  }
+
+  /** The ATT MTU changed (bleno 'mtuChange'); without a handle it applies to every connection. */
+  setMtu(mtu: number, handle?: Handle): void {
+    for (const [h, link] of this.links) if (handle === undefined || h === handle) link.maxValueSize = mtu - 3;
+  }
+
+  /** A central disconnected: drop its EGWTTP state and value. */
+  disconnect(handle: Handle): void {
+    this.links.get(handle)?.connection.close();
+    this.links.delete(handle);
+  }
+
+  /** Connections currently known. */
+  connectionCount(): number {
+    return this.links.size;
+  }
+
+  private link(handle: Handle): Link {
+    let link = this.links.get(handle);
+    if (!link) {
+      const created: Link = { value: Buffer.alloc(0), maxValueSize: DEFAULT_ATT_MTU - 3 } as Link;
+      created.connection = this.open(`ble:${handle}`, (frame) => {
+        created.value = frame;
+        created.notify?.(frame.subarray(0, created.maxValueSize));
+      });
+      this.links.set(handle, created);
+      link = created;
+    }
+    return link;
+  }
+}

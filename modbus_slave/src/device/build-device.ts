@@ -1,0 +1,64 @@
+/**
+ * Builds one simulated device from its spec: the profile (or the SunSpec model chain), a physics
+ * model on the shared site, identity values, and the imager that serves them.
+ */
+import { ConfigError } from '../../../server/src/core/errors.ts';
+import type { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
+import type { FaultController } from '../faults/fault-controller.ts';
+import type { Site } from '../physics/site.ts';
+import type { SimValues } from '../physics/sim-values.ts';
+import type { SimDeviceSpec } from '../simulator.ts';
+import { profileImager, profileShape } from './profile-imager.ts';
+import { SimulatedDevice } from './simulated-device.ts';
+import { sunspecDevice } from './sunspec-device.ts';
+
+/** What buildDevice needs besides the spec. */
+export interface BuildDeviceContext {
+  spec: SimDeviceSpec;
+  id: string;
+  registry: ProfileRegistry;
+  site: Site;
+  faults: FaultController;
+  sync(): number;
+}
+
+/** A serial number that is stable for a device id (so restarts look like the same device). */
+export function simulatedSerial(id: string): string {
+  let hash = 2166136261;
+  for (const char of id) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return `SIM${hash.toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** Builds the device; throws a ConfigError for an unknown profile. */
+export function buildDevice(context: BuildDeviceContext): SimulatedDevice {
+  const { spec, id, registry, site, faults, sync } = context;
+  if (!registry.has(spec.profile)) {
+    throw new ConfigError(
+      `simulator: unknown profile "${spec.profile}"; known: ${registry.ids().join(', ')}`,
+      'profile',
+    );
+  }
+  if (registry.isDiscovered(spec.profile)) return sunspecDevice(context);
+  const profile = registry.get(spec.profile);
+  const shape = profileShape(profile);
+  const ratedPowerW = spec.ratedPowerW ?? shape.ratedPowerW ?? (shape.phases === 3 ? 10_000 : 5_000);
+  const model =
+    shape.kind === 'meter'
+      ? site.addMeter({ phases: shape.phases })
+      : site.addInverter({ ratedPowerW, mppts: shape.mppts, phases: shape.phases });
+  const identity: SimValues = {
+    make: profile.make,
+    model: profile.products[0] ?? `${profile.make} simulated`,
+    serial: simulatedSerial(id),
+  };
+  return new SimulatedDevice({
+    id,
+    profileId: profile.id,
+    unit: spec.unit ?? profile.transport.unit,
+    model,
+    identity,
+    imager: profileImager(profile),
+    faults,
+    sync,
+  });
+}

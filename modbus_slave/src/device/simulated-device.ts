@@ -1,0 +1,86 @@
+/**
+ * One simulated device: its physics model, the profile encoder that turns values into registers,
+ * and what a reboot resets. The served image is re-encoded only when the site has moved on.
+ */
+import type { FaultController } from '../faults/fault-controller.ts';
+import type { MeterModel } from '../physics/meter-model.ts';
+import type { PvInverterModel } from '../physics/pv-inverter-model.ts';
+import type { SimValues } from '../physics/sim-values.ts';
+import type { RegisterImage } from '../server/register-image.ts';
+
+/** Turns a device's values into the registers it serves (the profile encoder, bound to one profile). */
+export type Imager = (values: SimValues) => RegisterImage;
+
+/** How to build a device. */
+export interface SimulatedDeviceOptions {
+  id: string;
+  profileId: string;
+  unit: number;
+  model: PvInverterModel | MeterModel;
+  /** Identity and nameplate values that do not come from physics (make, model, serial…). */
+  identity: SimValues;
+  imager: Imager;
+  faults: FaultController;
+  /** Brings the site up to date; returns a number that changes whenever it moved. */
+  sync(): number;
+}
+
+/** A device as the server sees it: a unit id and a current register image. */
+export class SimulatedDevice {
+  private image: RegisterImage | undefined;
+  private imageGeneration = -1;
+  private readonly written = new Map<number, number>();
+
+  constructor(private readonly options: SimulatedDeviceOptions) {
+    options.faults.subscribe({ rebooted: () => this.reboot() });
+  }
+
+  /** Configured id. */
+  get id(): string {
+    return this.options.id;
+  }
+
+  /** Profile id. */
+  get profileId(): string {
+    return this.options.profileId;
+  }
+
+  /** Modbus unit id. */
+  get unit(): number {
+    return this.options.unit;
+  }
+
+  /** Run-time faults of this device. */
+  get faults(): FaultController {
+    return this.options.faults;
+  }
+
+  /** The measurements now (after bringing the site up to date). */
+  values(): SimValues {
+    this.options.sync();
+    return { ...this.options.identity, ...this.options.model.values() };
+  }
+
+  /** The registers to serve now; written holding registers stay until a reboot. */
+  currentImage(): RegisterImage {
+    const generation = this.options.sync();
+    if (!this.image || generation !== this.imageGeneration) {
+      this.image = this.options.imager({ ...this.options.identity, ...this.options.model.values() });
+      for (const [address, value] of this.written) this.image.holding.set(address, value);
+      this.imageGeneration = generation;
+    }
+    return this.image;
+  }
+
+  /** Keeps a client's write (function 6/16) so the next image still shows it. */
+  recordWrite(address: number, values: number[]): void {
+    values.forEach((value, i) => this.written.set(address + i, value));
+  }
+
+  /** Registers reset to what the device computes; physics counters continue. */
+  reboot(): void {
+    this.written.clear();
+    this.image = undefined;
+    if ('reboot' in this.options.model) this.options.model.reboot();
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * A thin Modbus TCP server on node:net: MBAP framing (partial chunks, pipelined requests answered
+ * in order), function 3/4 reads and 6/16 writes from per-unit register images, exception responses,
+ * and fault hooks that make it misbehave like devices in the field.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { SystemClock, type Clock } from '../../../server/src/core/clock.ts';
+import { silentLogger, type Logger } from '../../../server/src/core/logger.ts';
+import type { FaultController, RequestAction } from '../faults/fault-controller.ts';
+import { encodeMbap, MbapFramer, type MbapFrame } from './mbap-framer.ts';
+import { EXCEPTION, exceptionPdu, handlePdu, summarizePdu } from './modbus-pdu.ts';
+import type { RegisterImage } from './register-image.ts';
+
+/** Counters of one server, for stats and benchmarks. */
+export interface ModbusServerStats {
+  connectionsTotal: number;
+  connectionsOpen: number;
+  requests: number;
+  responses: number;
+  exceptionsSent: number;
+  malformedRequests: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** How to build a server. */
+export interface ModbusTcpServerOptions {
+  host?: string;
+  /** TCP port; 0 picks a free one (read it from listen()'s result). */
+  port?: number;
+  /** The current image of a unit id, or undefined when the server has no such unit (→ exception 0B). */
+  imageFor(unit: number): RegisterImage | undefined;
+  /** Told about every accepted write (function 6/16). */
+  onWrite?(unit: number, address: number, values: number[]): void;
+  /** Decides about connections (single client, reboot) and, unless faultsForUnit says otherwise, requests. */
+  faults?: FaultController;
+  /** Per-unit request faults when several devices share one port. */
+  faultsForUnit?(unit: number): FaultController | undefined;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+interface Connection {
+  socket: Socket;
+  framer: MbapFramer;
+  queue: Promise<void>;
+  abort: AbortController;
+}
+
+/** Modbus TCP server with fault hooks. */
+export class ModbusTcpServer {
+  private readonly server: Server;
+  private readonly connections = new Set<Connection>();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private unsubscribe: () => void = () => {};
+  private readonly counters: ModbusServerStats = {
+    connectionsTotal: 0,
+    connectionsOpen: 0,
+    requests: 0,
+    responses: 0,
+    exceptionsSent: 0,
+    malformedRequests: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+
+  constructor(private readonly options: ModbusTcpServerOptions) {
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? silentLogger();
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  /** Starts listening; resolves the bound host and port. */
+  async listen(): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.unsubscribe =
+      this.options.faults?.subscribe({ dropConnections: () => this.dropConnections() }) ?? (() => {});
+    const address = this.server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /** The bound port (0 before listen()). */
+  port(): number {
+    const address = this.server.address();
+    return address && typeof address === 'object' ? address.port : 0;
+  }
+
+  /** Counters so far. */
+  stats(): ModbusServerStats {
+    return { ...this.counters, connectionsOpen: this.connections.size };
+  }
+
+  /** Closes every open connection now (the listening socket stays). */
+  dropConnections(): void {
+    for (const connection of this.connections) this.closeConnection(connection);
+  }
+
+  /** Stops listening and closes every connection. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.dropConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    if (this.options.faults && !this.options.faults.acceptConnection(this.connections.size)) {
+      this.logger.debug({ remote: socket.remotePort }, 'connection refused (fault)');
+      socket.destroy();
+      return;
+    }
+    this.counters.connectionsTotal++;
+    const connection: Connection = {
+      socket,
+      framer: new MbapFramer(),
+      queue: Promise.resolve(),
+      abort: new AbortController(),
+    };
+    this.connections.add(connection);
+    socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
+    socket.on('error', () => this.closeConnection(connection));
+    socket.on('close', () => this.closeConnection(connection));
+  }
+
+  private closeConnection(connection: Connection): void {
+    if (!this.connections.delete(connection)) return;
+    connection.abort.abort(new Error('connection closed'));
+    connection.socket.destroy();
+  }
+
+  private receive(connection: Connection, chunk: Buffer): void {
+    this.counters.bytesIn += chunk.length;
+    let frames: MbapFrame[];
+    try {
+      frames = connection.framer.push(chunk);
+    } catch (error) {
+      // A stream that is not Modbus TCP cannot be resynchronised; real devices close it too.
+      this.counters.malformedRequests++;
+      this.logger.debug({ err: error }, 'malformed request stream, closing');
+      this.closeConnection(connection);
+      return;
+    }
+    for (const frame of frames) {
+      this.counters.requests++;
+      // Requests are answered strictly one after another, as a device's single Modbus task would.
+      connection.queue = connection.queue.then(() => this.answer(connection, frame)).catch(() => {});
+    }
+  }
+
+  private async answer(connection: Connection, frame: MbapFrame): Promise<void> {
+    if (!this.connections.has(connection)) return;
+    const faults = this.options.faultsForUnit?.(frame.unit) ?? this.options.faults;
+    const decision = faults?.decideRequest() ?? { delayMs: 0, action: { kind: 'answer' } };
+    if (decision.delayMs > 0)
+      await this.clock.sleep(decision.delayMs, 'modbus-latency', connection.abort.signal);
+    if (!this.connections.has(connection)) return;
+    const action = decision.action;
+    if (action.kind === 'silent') return;
+    if (action.kind === 'drop') {
+      this.closeConnection(connection);
+      return;
+    }
+    const pdu = this.respond(frame, action);
+    const transactionId =
+      action.kind === 'txid' ? (frame.transactionId + 0x8000) & 0xffff : frame.transactionId;
+    const bytes = encodeMbap({ transactionId, unit: frame.unit, pdu });
+    if ((pdu[0] ?? 0) & 0x80) this.counters.exceptionsSent++;
+    this.counters.responses++;
+    this.counters.bytesOut += bytes.length;
+    this.logger.debug({ unit: frame.unit, ...summarizePdu(frame.pdu), action: action.kind }, 'answered');
+    connection.socket.write(bytes);
+  }
+
+  private respond(frame: MbapFrame, action: RequestAction): Buffer {
+    const functionCode = frame.pdu[0] ?? 0;
+    if (action.kind === 'exception') return exceptionPdu(functionCode, action.code);
+    const image = this.options.imageFor(frame.unit);
+    const pdu = image
+      ? handlePdu(image, frame.pdu, (address, values) => this.options.onWrite?.(frame.unit, address, values))
+      : exceptionPdu(functionCode, EXCEPTION.gatewayTargetFailed);
+    return action.kind === 'malformed' ? malform(pdu) : pdu;
+  }
+}
+
+/** A response that frames correctly but whose PDU lies: a byte count larger than the data sent. */
+export function malform(pdu: Buffer): Buffer {
+  const functionCode = pdu[0] ?? 0;
+  if ((functionCode === 3 || functionCode === 4) && pdu.length >= 2) {
+    const out = Buffer.from(pdu);
+    out[1] = Math.min(255, (pdu[1] ?? 0) + 2);
+    return out;
+  }
+  return Buffer.from([functionCode]);
+}

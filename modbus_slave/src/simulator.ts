@@ -1,0 +1,285 @@
+/**
+ * The simulator as a library: startSimulator() builds a site, its devices from profiles, one Modbus
+ * TCP server per port, optional control API, and returns handles to inject faults and read stats.
+ * The CLI, the demo and other parts' tests all start it through here.
+ */
+import { SystemClock, type Clock } from '../../server/src/core/clock.ts';
+import { ConfigError } from '../../server/src/core/errors.ts';
+import { silentLogger, type Logger } from '../../server/src/core/logger.ts';
+import { ProfileRegistry } from '../../server/src/profiles/profile-registry.ts';
+import { startControlServer, type ControlServer } from './control/control-server.ts';
+import { buildDevice } from './device/build-device.ts';
+import type { SimulatedDevice } from './device/simulated-device.ts';
+import { FaultController, type FaultCounts } from './faults/fault-controller.ts';
+import type { FaultSpec } from './faults/fault-spec.ts';
+import { Prng } from './physics/prng.ts';
+import type { SimValues } from './physics/sim-values.ts';
+import { Site } from './physics/site.ts';
+import { solarNoonMs } from './physics/sun.ts';
+import { ModbusTcpServer, type ModbusServerStats } from './server/modbus-tcp-server.ts';
+
+/** One device to simulate. */
+export interface SimDeviceSpec {
+  /** Profile id, e.g. "huawei", "sunspec", "sdm630". */
+  profile: string;
+  /** TCP port; 0 or absent = a free ephemeral port. Devices naming the same port share it (by unit). */
+  port?: number;
+  host?: string;
+  /** Modbus unit id; default the profile's. */
+  unit?: number;
+  /** Device id in stats and the control API; default "<profile>" or "<profile>-<n>". */
+  id?: string;
+  /** Faults active from the start. */
+  faults?: FaultSpec;
+  /** Nameplate power, W (default the profile's constant, else 10 kW three-phase / 5 kW single-phase). */
+  ratedPowerW?: number;
+  /** SunSpec only: the inverter model, 103 (integer + SF, default) or 113 (float). */
+  sunspecInverterModel?: 103 | 113;
+  /** SunSpec only: serve model 160 (MPPT) — default true. */
+  sunspecMppt?: boolean;
+}
+
+/** How to start the simulator. */
+export interface SimulatorOptions {
+  devices: SimDeviceSpec[];
+  /** Fixed seed for reproducible physics and fault decisions (default 1). */
+  seed?: number;
+  /** Time acceleration: simulated seconds per real second (default 1). */
+  speed?: number;
+  latitude?: number;
+  longitude?: number;
+  /** Nominal grid frequency, 50 (default) or 60. */
+  frequencyHz?: 50 | 60;
+  /** Simulated wall time at start, ms since epoch (default today's solar noon, so the sun is up). */
+  startTime?: number;
+  /** Start at the real current time instead of noon (night is then dark). */
+  realtimeSun?: boolean;
+  /** Serve the HTTP control API on this port (0 = ephemeral); absent = none. */
+  controlPort?: number;
+  controlHost?: string;
+  /** Extra profile directory (user profiles). */
+  profilesDir?: string;
+  /** Physics is brought up to date on requests at most this often, ms (default 50). */
+  updateIntervalMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Where a started device listens. */
+export interface SimDeviceInfo {
+  id: string;
+  profile: string;
+  host: string;
+  port: number;
+  unit: number;
+}
+
+/** Counters and faults of one device. */
+export interface SimDeviceStats extends SimDeviceInfo {
+  server: ModbusServerStats;
+  faults: FaultCounts;
+  faultsTotal: number;
+  activeFaults: FaultSpec;
+}
+
+/** Counters of the whole simulator. */
+export interface SimulatorStats {
+  simTimeMs: number;
+  speed: number;
+  devices: SimDeviceStats[];
+}
+
+/** A running simulator. */
+export interface RunningSimulator {
+  devices: SimDeviceInfo[];
+  /** Port of the HTTP control API, when started. */
+  controlPort?: number;
+  /** Fault controller of a device; throws for an unknown id. */
+  faults(id: string): FaultController;
+  /** Current physics values of a device (canonical fields, SI units). */
+  values(id: string): SimValues;
+  stats(): SimulatorStats;
+  /** Stops servers and the control API, closing every connection. */
+  stop(): Promise<void>;
+}
+
+interface Endpoint {
+  host: string;
+  port: number;
+  server: ModbusTcpServer;
+  devices: SimulatedDevice[];
+}
+
+/** Starts the simulator; resolves once every port listens. */
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  if (options.devices.length === 0)
+    throw new ConfigError('simulator: at least one device is needed', 'devices');
+  const clock = options.clock ?? new SystemClock();
+  const logger = options.logger ?? silentLogger();
+  const speed = options.speed ?? 1;
+  if (!(speed > 0)) throw new ConfigError(`simulator: speed ${speed} must be > 0`, 'speed');
+  const seed = options.seed ?? 1;
+  const longitude = options.longitude ?? 0;
+  const startTime =
+    options.startTime ?? (options.realtimeSun ? clock.nowMs() : solarNoonMs(clock.nowMs(), longitude));
+  const site = new Site({
+    seed,
+    latitudeDeg: options.latitude ?? 50,
+    longitudeDeg: longitude,
+    nominalHz: options.frequencyHz ?? 50,
+    startTimeMs: startTime,
+  });
+  const monoStart = clock.monotonicMs();
+  const updateIntervalMs = options.updateIntervalMs ?? 50;
+  let lastSyncMs = monoStart;
+  let generation = 0;
+  const sync = (): number => {
+    const now = clock.monotonicMs();
+    if (now - lastSyncMs >= updateIntervalMs) {
+      lastSyncMs = now;
+      site.advanceTo(startTime + (now - monoStart) * speed);
+      generation++;
+    }
+    return generation;
+  };
+
+  const registry = ProfileRegistry.load(options.profilesDir ? { extraDir: options.profilesDir } : {});
+  const faultPrng = new Prng(seed ^ 0x5eed);
+  const usedIds = new Set<string>();
+  const endpoints: Endpoint[] = [];
+  const deviceList: SimulatedDevice[] = [];
+  for (const [index, spec] of options.devices.entries()) {
+    const id = spec.id ?? uniqueId(spec.profile, options.devices, index);
+    if (usedIds.has(id))
+      throw new ConfigError(`simulator: device id "${id}" is used twice`, `devices.${index}.id`);
+    usedIds.add(id);
+    const faults = new FaultController(id, clock, faultPrng.fork(), spec.faults ?? {});
+    const device = buildDevice({ spec, id, registry, site, faults, sync });
+    deviceList.push(device);
+    const host = spec.host ?? '127.0.0.1';
+    const port = spec.port ?? 0;
+    const shared = port !== 0 ? endpoints.find((e) => e.host === host && e.port === port) : undefined;
+    if (shared) {
+      if (shared.devices.some((d) => d.unit === device.unit)) {
+        throw new ConfigError(
+          `simulator: ${host}:${port} unit ${device.unit} is used twice`,
+          `devices.${index}.unit`,
+        );
+      }
+      shared.devices.push(device);
+      continue;
+    }
+    endpoints.push({ host, port, devices: [device], server: undefined as unknown as ModbusTcpServer });
+  }
+
+  const stopAll: (() => Promise<void>)[] = [];
+  try {
+    for (const endpoint of endpoints) {
+      endpoint.server = newServer(endpoint, clock, logger);
+      const bound = await endpoint.server.listen();
+      endpoint.port = bound.port;
+      stopAll.push(() => endpoint.server.close());
+      for (const device of endpoint.devices) {
+        // The server itself follows the first device's faults; devices sharing its port join in.
+        if (device !== endpoint.devices[0]) {
+          device.faults.subscribe({ dropConnections: () => endpoint.server.dropConnections() });
+        }
+        logger.info(
+          {
+            device: device.id,
+            profile: device.profileId,
+            host: endpoint.host,
+            port: bound.port,
+            unit: device.unit,
+          },
+          `simulating ${device.profileId} "${device.id}" on ${endpoint.host}:${bound.port} unit ${device.unit}`,
+        );
+      }
+    }
+  } catch (error) {
+    await Promise.all(stopAll.map((stop) => stop()));
+    throw error;
+  }
+
+  const infos = (): SimDeviceInfo[] =>
+    endpoints.flatMap((e) =>
+      e.devices.map((d) => ({ id: d.id, profile: d.profileId, host: e.host, port: e.port, unit: d.unit })),
+    );
+  const find = (id: string): SimulatedDevice => {
+    const device = deviceList.find((d) => d.id === id);
+    if (!device)
+      throw new ConfigError(
+        `simulator: no device "${id}"; known: ${deviceList.map((d) => d.id).join(', ')}`,
+        'id',
+      );
+    return device;
+  };
+  const stats = (): SimulatorStats => ({
+    simTimeMs: site.timeMs(),
+    speed,
+    devices: endpoints.flatMap((e) =>
+      e.devices.map((d) => ({
+        id: d.id,
+        profile: d.profileId,
+        host: e.host,
+        port: e.port,
+        unit: d.unit,
+        server: e.server.stats(),
+        faults: d.faults.counts(),
+        faultsTotal: d.faults.total(),
+        activeFaults: d.faults.spec(),
+      })),
+    ),
+  });
+
+  const simulator: RunningSimulator = {
+    devices: infos(),
+    faults: (id) => find(id).faults,
+    values: (id) => find(id).values(),
+    stats,
+    stop: async () => {
+      await Promise.all(stopAll.map((stop) => stop()));
+    },
+  };
+  if (options.controlPort !== undefined) {
+    let control: ControlServer;
+    try {
+      control = await startControlServer(simulator, { port: options.controlPort, host: options.controlHost });
+    } catch (error) {
+      await simulator.stop();
+      throw error;
+    }
+    simulator.controlPort = control.port;
+    stopAll.push(() => control.close());
+    logger.info(
+      { port: control.port },
+      `control API on http://${options.controlHost ?? '127.0.0.1'}:${control.port}`,
+    );
+  }
+  return simulator;
+}
+
+function uniqueId(profile: string, devices: SimDeviceSpec[], index: number): string {
+  const sameProfile = devices.filter((d) => d.profile === profile).length;
+  if (sameProfile === 1) return profile;
+  return `${profile}-${devices.slice(0, index + 1).filter((d) => d.profile === profile).length}`;
+}
+
+function newServer(endpoint: Endpoint, clock: Clock, logger: Logger): ModbusTcpServer {
+  const byUnit = (unit: number): SimulatedDevice | undefined => {
+    const exact = endpoint.devices.find((d) => d.unit === unit);
+    // Many TCP devices answer unit 0 or 255 as "whoever is here" when they are alone on the port.
+    if (!exact && endpoint.devices.length === 1 && (unit === 0 || unit === 255)) return endpoint.devices[0];
+    return exact;
+  };
+  return new ModbusTcpServer({
+    host: endpoint.host,
+    port: endpoint.port,
+    clock,
+    logger: logger.child({ area: 'modbus', port: endpoint.port }),
+    imageFor: (unit) => byUnit(unit)?.currentImage(),
+    onWrite: (unit, address, values) => byUnit(unit)?.recordWrite(address, values),
+    faults: endpoint.devices[0]!.faults,
+    faultsForUnit: (unit) => byUnit(unit)?.faults,
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * Bearer-token check for mutating routes (and the few reads that show secrets). The token is compared
+ * in constant time (SHA-256 of both sides, then timingSafeEqual); failures are rate-limited per address.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import { ApiError } from './api-error.ts';
+import type { AuthRateLimiter } from './auth-rate-limiter.ts';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Constant-time equality of two strings of any length. */
+export function tokensEqual(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/** Throws 429 / 401 unless the request carries the right Bearer token. */
+export function checkToken(ctx: Context, expectedToken: string, limiter: AuthRateLimiter): void {
+  const address = ctx.request.ip || 'unknown';
+  const waitS = limiter.retryAfterS(address);
+  if (waitS > 0) {
+    throw new ApiError(
+      429,
+      'too_many_auth_failures',
+      `authorization: too many failed attempts from this address; retry in ${waitS} s`,
+      'authorization',
+      { 'Retry-After': String(waitS) },
+    );
+  }
+  const header = ctx.get('authorization');
+  const challenge = { 'WWW-Authenticate': 'Bearer realm="egw"' };
+  if (header === '') {
+    throw new ApiError(
+      401,
+      'unauthorized',
+      'authorization: Bearer token required',
+      'authorization',
+      challenge,
+    );
+  }
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  if (!match?.[1] || !tokensEqual(match[1], expectedToken)) {
+    limiter.fail(address);
+    throw new ApiError(401, 'unauthorized', 'authorization: token is not valid', 'authorization', challenge);
+  }
+}

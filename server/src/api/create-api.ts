@@ -1,0 +1,204 @@
+/**
+ * The web API: a Koa 3 app over GatewayServices. createApiApp builds it (for tests and for embedding);
+ * startApiServer listens and hardens the HTTP server (timeouts, malformed-request answers in the same
+ * JSON error shape).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { GatewayServices } from '../gateway/gateway-services.ts';
+import { AuthRateLimiter, type AuthRateLimitOptions } from './auth-rate-limiter.ts';
+import { cors } from './cors.ts';
+import { errorHandler } from './error-handler.ts';
+import type { ApiMetrics } from './metrics.ts';
+import { GatewayName } from './name/gateway-name.ts';
+import { buildOpenApi } from './openapi.ts';
+import { methodNotAllowed, registerRoutes } from './register-routes.ts';
+import type { AnyRoute } from './route-spec.ts';
+import type { RouteDeps } from './route-deps.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { docsRoutes, SWAGGER_INIT_JS } from './routes/docs.ts';
+import { eventRoutes } from './routes/events.ts';
+import { initializeRoutes } from './routes/initialize.ts';
+import { settingsRoutes } from './routes/settings.ts';
+import { systemRoutes } from './routes/system.ts';
+import { telemetryRoutes } from './routes/telemetry.ts';
+import { wifiRoutes } from './routes/wifi.ts';
+import { EventStream } from './sse/event-stream.ts';
+import { staticFiles, type StaticMap } from './static-files.ts';
+
+export interface ApiOptions {
+  /** Largest accepted request body (config http.bodyLimitBytes, default 65 536). */
+  bodyLimitBytes: number;
+  /** Origins allowed by CORS (config http.corsOrigins; default none). */
+  corsOrigins: string[];
+  /** Folder of the dashboard (index.html, dashboard.js, …); default client/dashboard of this checkout. */
+  staticDir?: string;
+  metrics: ApiMetrics;
+  /** Backend GraphQL endpoint asked for the gateway name (config backend.graphqlUrl). */
+  backendGraphqlUrl?: string;
+  /** Timeout of the backend name query, ms (default 2000). */
+  nameTimeoutMs?: number;
+  /** Failed-token limit per address (default 10 per 60 s). */
+  authRateLimit?: AuthRateLimitOptions;
+  /** Live events: heartbeat period, per-client unsent-bytes bound, client limit. */
+  events?: { heartbeatMs?: number; maxBufferedBytes?: number; maxClients?: number };
+}
+
+/** The app plus what its server needs to shut down cleanly. */
+export interface BuiltApi {
+  app: Koa;
+  routes: AnyRoute[];
+  events: EventStream;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..', '..');
+const STATIC_EXTENSIONS = /\.(js|mjs|css|png|svg|json|html)$/;
+
+function assetMap(dashboardDir: string): StaticMap {
+  const map: StaticMap = {};
+  for (const name of existsSync(dashboardDir) ? readdirSync(dashboardDir) : []) {
+    if (STATIC_EXTENSIONS.test(name) && name !== 'index.html') map[`/${name}`] = join(dashboardDir, name);
+  }
+  const uplot = join(ROOT, 'node_modules', 'uplot', 'dist');
+  map['/vendor/uplot/uPlot.esm.js'] = join(uplot, 'uPlot.esm.js');
+  map['/vendor/uplot/uPlot.min.css'] = join(uplot, 'uPlot.min.css');
+  const swagger = join(ROOT, 'node_modules', 'swagger-ui-dist');
+  for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']) {
+    map[`/docs/${file}`] = join(swagger, file);
+  }
+  return map;
+}
+
+/** Builds the app and exposes its route table and event hub. */
+export function buildApi(services: GatewayServices, options: ApiOptions): BuiltApi {
+  const dashboardDir = options.staticDir ?? join(ROOT, 'client', 'dashboard');
+  const logger = services.logger.child({ area: 'api' });
+  const events = new EventStream({ bus: services.bus, clock: services.clock, logger, ...options.events });
+  const name = new GatewayName({
+    serial: services.identity.serial,
+    clock: services.clock,
+    logger,
+    graphqlUrl: options.backendGraphqlUrl,
+    timeoutMs: options.nameTimeoutMs,
+  });
+  let openApiDoc: Record<string, unknown> | undefined;
+  const routes: AnyRoute[] = [];
+  const deps: RouteDeps = {
+    services,
+    name,
+    events,
+    metrics: options.metrics,
+    dashboardDir,
+    openApi: () => (openApiDoc ??= buildOpenApi(routes, { version: services.version })),
+  };
+  for (const group of [systemRoutes, deviceRoutes, telemetryRoutes, settingsRoutes, wifiRoutes]) {
+    routes.push(...group(deps));
+  }
+  routes.push(...initializeRoutes(deps), ...eventRoutes(deps), ...docsRoutes(deps), ...dashboardRoutes(deps));
+
+  const app = new Koa();
+  app.silent = true;
+  app.on('error', (error: unknown) => logger.debug({ err: error }, 'http stream error'));
+  const router = new Router();
+  const limiter = new AuthRateLimiter(
+    services.clock,
+    options.authRateLimit ?? { maxFailures: 10, windowMs: 60_000 },
+  );
+  registerRoutes(router, routes, {
+    token: () => services.apiToken,
+    limiter,
+    bodyLimitBytes: options.bodyLimitBytes,
+  });
+  app.use(errorHandler(logger));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  app.use(cors(options.corsOrigins));
+  app.use(staticFiles(assetMap(dashboardDir)));
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/docs/swagger-init.js' || ctx.method !== 'GET') return next();
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.body = SWAGGER_INIT_JS;
+  });
+  app.use(methodNotAllowed(router));
+  app.use(router.routes());
+  return { app, routes, events };
+}
+
+/** Builds the Koa app serving the whole web API and dashboard. */
+export function createApiApp(services: GatewayServices, options: ApiOptions): Koa {
+  return buildApi(services, options).app;
+}
+
+/** A running API server. */
+export interface ApiServer {
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  server: Server;
+  /** Ends live-event streams, stops accepting and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Answers a request Node could not even parse (bad header, oversized head) in the API's error shape. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const status = tooLarge ? 431 : timedOut ? 408 : 400;
+  const reason = tooLarge ? 'Request Header Fields Too Large' : timedOut ? 'Request Timeout' : 'Bad Request';
+  const message = tooLarge
+    ? 'headers: larger than the server accepts'
+    : timedOut
+      ? 'request: not received in time'
+      : `request: malformed HTTP (${error.code ?? 'parse error'})`;
+  const body = JSON.stringify({
+    error: { code: 'bad_request', message, field: tooLarge ? 'headers' : 'request' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Starts the API on host:port (port 0 = any free port). */
+export async function startApiServer(
+  services: GatewayServices,
+  options: ApiOptions & { host: string; port: number },
+): Promise<ApiServer> {
+  const { app, events } = buildApi(services, options);
+  const server = createServer(app.callback());
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  server.on('clientError', answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  services.logger.child({ area: 'api' }).info({ host: options.host, port }, 'web API listening');
+  return {
+    port,
+    server,
+    close: async () => {
+      events.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/** Devices: list, add (also the original firmware's POST /api/inverter), get, remove, reading, frequency. */
+import type { Context } from 'koa';
+import type { DeviceConfig } from '../../config/schema.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { DeviceInfo, DeviceRegistry } from '../../gateway/gateway-services.ts';
+import { defineRoute, type AnyRoute } from '../route-spec.ts';
+import type { RouteDeps } from '../route-deps.ts';
+import { DeviceBodySchema, DeviceParamsSchema, InverterBodySchema } from '../schemas.ts';
+
+/** Brand names old clients send as `type`, mapped to the profile that reads them. */
+const BRAND_PROFILES: Record<string, string> = {
+  solaredge: 'sunspec',
+  sma: 'sunspec',
+  fronius: 'sunspec',
+  kostal: 'sunspec',
+  sunspec: 'sunspec',
+  huawei: 'huawei',
+  sun2000: 'huawei',
+  sungrow: 'sungrow',
+  growatt: 'growatt',
+};
+
+/** The API view of a device: its config, connection state, counters and latest reading. */
+export function deviceView(info: DeviceInfo): Record<string, unknown> {
+  return {
+    id: info.config.id,
+    config: info.config,
+    state: info.stats.state,
+    stats: info.stats,
+    reading: info.reading,
+  };
+}
+
+/** First free "device-N" id. */
+function freeId(registry: DeviceRegistry): string {
+  const taken = new Set(registry.list().map((d) => d.config.id));
+  for (let n = 1; ; n++) if (!taken.has(`device-${n}`)) return `device-${n}`;
+}
+
+function mustGet(registry: DeviceRegistry, id: string): DeviceInfo {
+  const info = registry.get(id);
+  if (!info) throw new NotFoundError(`device "${id}": no such device`, { field: 'id', device: id });
+  return info;
+}
+
+async function addDevice(ctx: Context, registry: DeviceRegistry, config: DeviceConfig): Promise<unknown> {
+  const info = await registry.add(config);
+  ctx.set('Location', `/api/devices/${encodeURIComponent(info.config.id)}`);
+  return deviceView(info);
+}
+
+/** The devices route group. */
+export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
+  const registry = services.devices;
+  const notFound = { 404: 'no such device' };
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/devices',
+      operationId: 'listDevices',
+      summary: 'configured devices with their connection state and latest reading',
+      tag: 'devices',
+      handler: () => ({ devices: registry.list().map(deviceView) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/devices',
+      operationId: 'addDevice',
+      summary: 'add a Modbus TCP or RTU device (persisted); the id is generated when absent',
+      tag: 'devices',
+      body: DeviceBodySchema,
+      successStatus: 201,
+      handler: (ctx, { body }) => addDevice(ctx, registry, { ...body, id: body.id ?? freeId(registry) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/inverter',
+      operationId: 'addInverter',
+      summary: 'the original firmware’s call {ip, port, type, address}: same as POST /api/devices',
+      tag: 'devices',
+      body: InverterBodySchema,
+      successStatus: 201,
+      handler: (ctx, { body }) =>
+        addDevice(ctx, registry, {
+          id: body.id ?? freeId(registry),
+          type: 'tcp',
+          host: body.ip,
+          port: body.port,
+          unit: body.address,
+          profile: BRAND_PROFILES[body.type.toLowerCase()] ?? body.type.toLowerCase(),
+          closeBetweenPolls: false,
+        }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/devices/:id',
+      operationId: 'getDevice',
+      summary: 'one device',
+      tag: 'devices',
+      params: DeviceParamsSchema,
+      errors: notFound,
+      handler: (_ctx, { params }) => deviceView(mustGet(registry, params.id as string)),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/api/devices/:id',
+      operationId: 'removeDevice',
+      summary: 'remove a device (persisted)',
+      tag: 'devices',
+      params: DeviceParamsSchema,
+      errors: notFound,
+      handler: async (_ctx, { params }) => {
+        const id = params.id as string;
+        if (!(await registry.remove(id))) mustGet(registry, id);
+        return { removed: id };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/devices/:id/reading',
+      operationId: 'getReading',
+      summary: 'latest harvest reading of a device (canonical reading, SI units)',
+      tag: 'devices',
+      params: DeviceParamsSchema,
+      errors: { 404: 'no such device, or no reading yet' },
+      handler: (_ctx, { params }) => {
+        const info = mustGet(registry, params.id as string);
+        if (!info.reading) {
+          throw new NotFoundError(`device "${info.config.id}": no reading yet`, {
+            field: 'id',
+            device: info.config.id,
+          });
+        }
+        return info.reading;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/devices/:id/frequency',
+      operationId: 'getFrequency',
+      summary: 'recent 10 Hz grid-frequency samples of a device and their statistics',
+      tag: 'devices',
+      params: DeviceParamsSchema,
+      errors: notFound,
+      handler: (_ctx, { params }) => {
+        const id = params.id as string;
+        const snapshot = registry.frequency(id);
+        if (!snapshot) mustGet(registry, id);
+        return snapshot ?? { device: id, samples: [], stats: { count: 0 } };
+      },
+    }),
+  ];
+}

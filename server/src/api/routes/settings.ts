@@ -1,0 +1,35 @@
+/** GET/POST /api/settings: the runtime settings (token required for both: they hold uplink credentials). */
+import type { Settings } from '../../gateway/gateway-services.ts';
+import { defineRoute, type AnyRoute } from '../route-spec.ts';
+import type { RouteDeps } from '../route-deps.ts';
+import { SettingsPatchSchema } from '../schemas.ts';
+
+/** Settings as shown to clients: the MQTT password is never sent back, only whether one is set. */
+export function redactSettings(settings: Settings): Record<string, unknown> {
+  const { password, ...mqtt } = settings.mqtt;
+  return { ...settings, mqtt: { ...mqtt, passwordSet: password !== undefined && password !== '' } };
+}
+
+/** The settings route group. */
+export function settingsRoutes({ services }: RouteDeps): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/settings',
+      operationId: 'getSettings',
+      summary: 'harvest interval, batch size, uplinks (needs the token)',
+      tag: 'settings',
+      auth: true,
+      handler: () => redactSettings(services.settings.get()),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/api/settings',
+      operationId: 'updateSettings',
+      summary: 'change settings; keys left out keep their value (persisted)',
+      tag: 'settings',
+      body: SettingsPatchSchema,
+      handler: async (_ctx, { body }) => redactSettings(await services.settings.update(body)),
+    }),
+  ];
+}

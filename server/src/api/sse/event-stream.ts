@@ -1,0 +1,128 @@
+/**
+ * Fans bus events out to SSE clients: readings, frequency samples (throttled per client), device and
+ * uplink state changes, new batches and device-list changes. Subscribes to the bus while it has clients,
+ * sends a heartbeat comment every heartbeatMs.
+ */
+import type { Context } from 'koa';
+import type { Clock, Timer } from '../../core/clock.ts';
+import type { EventBus } from '../../core/event-bus.ts';
+import type { Logger } from '../../core/logger.ts';
+import { SseClient, type SseSink } from './sse-client.ts';
+
+export interface EventStreamOptions {
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  /** Heartbeat comment period, ms (default 15 000). */
+  heartbeatMs?: number;
+  /** Per-client unsent-bytes bound (default 256 KiB). */
+  maxBufferedBytes?: number;
+  /** Most simultaneous clients; more are refused with 503 and Retry-After (default 64). */
+  maxClients?: number;
+}
+
+/** The live-event hub behind GET /api/events. */
+export class EventStream {
+  private readonly clients = new Set<SseClient>();
+  private unsubscribe: (() => void)[] = [];
+  private heartbeat?: Timer;
+  /** Clients dropped for being slow, since start. */
+  dropped = 0;
+
+  constructor(private readonly options: EventStreamOptions) {}
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private subscribe(): void {
+    const { bus } = this.options;
+    this.unsubscribe = [
+      bus.on('reading', (r) => this.broadcast((c) => c.send('reading', r))),
+      bus.on('frequency', (s) => this.broadcast((c) => c.sendFrequency(s))),
+      bus.on('device-state', (s) => this.broadcast((c) => c.send('device-state', s))),
+      bus.on('uplink-state', (s) => this.broadcast((c) => c.send('uplink-state', s))),
+      bus.on('batch', (b) => this.broadcast((c) => c.send('batch', { seq: b.seq, harvests: b.harvests }))),
+      bus.on('devices-changed', (d) => this.broadcast((c) => c.send('devices-changed', d))),
+    ];
+    this.armHeartbeat();
+  }
+
+  private armHeartbeat(): void {
+    this.heartbeat = this.options.clock.setTimer('sse-heartbeat', this.options.heartbeatMs ?? 15_000, () => {
+      this.broadcast((c) => c.comment('heartbeat'));
+      if (this.clients.size > 0) this.armHeartbeat();
+    });
+  }
+
+  private broadcast(fn: (client: SseClient) => void): void {
+    for (const client of this.clients) {
+      fn(client);
+      if (client.closed) this.remove(client);
+    }
+  }
+
+  private remove(client: SseClient): void {
+    if (!this.clients.delete(client)) return;
+    if (this.clients.size === 0) {
+      this.unsubscribe.forEach((off) => off());
+      this.unsubscribe = [];
+      this.heartbeat?.cancel();
+      this.heartbeat = undefined;
+    }
+  }
+
+  /** Adds a subscriber writing to sink; returns it (and a detach function for when its socket closes). */
+  add(sink: SseSink, frequencyPerS: number): { client: SseClient; detach: () => void } {
+    const client = new SseClient(sink, {
+      clock: this.options.clock,
+      maxBufferedBytes: this.options.maxBufferedBytes,
+      frequencyPerS,
+      onDrop: () => {
+        this.dropped += 1;
+        this.options.logger.info('live events: dropped a client that stopped reading');
+      },
+    });
+    if (this.clients.size === 0) this.subscribe();
+    this.clients.add(client);
+    return {
+      client,
+      detach: () => {
+        client.close();
+        this.remove(client);
+      },
+    };
+  }
+
+  /** Takes over the Koa response and streams events to it until the client goes away. */
+  attach(ctx: Context, frequencyPerS: number): void {
+    if (this.clients.size >= (this.options.maxClients ?? 64)) {
+      ctx.status = 503;
+      ctx.set('Retry-After', '10');
+      ctx.body = {
+        error: { code: 'too_many_clients', message: 'events: too many live clients', field: 'request' },
+      };
+      return;
+    }
+    ctx.respond = false;
+    const { req, res } = ctx;
+    req.socket.setNoDelay(true);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const { detach } = this.add(res, frequencyPerS);
+    res.on('close', detach);
+  }
+
+  /** Ends every stream (server shutdown). */
+  close(): void {
+    for (const client of [...this.clients]) {
+      client.end();
+      this.remove(client);
+    }
+  }
+}

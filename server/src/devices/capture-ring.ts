@@ -1,0 +1,41 @@
+/**
+ * Raw register captures of reads that failed to decode or did not fit the profile, kept so an
+ * unknown or misbehaving device can be analysed later (API, logs) instead of crashing anything.
+ * Bounded: the oldest capture is dropped first.
+ */
+import type { RawBlock } from '../modbus/decode.ts';
+
+/** One failed read: what was asked, what came back, and why it failed. */
+export interface RegisterCapture {
+  device: string;
+  profile: string;
+  /** Wall-clock ms when the read started. */
+  ts: number;
+  /** Blocks read before the failure (complete blocks only). */
+  blocks: RawBlock[];
+  error: string;
+}
+
+/** The last `limit` captures, oldest first. */
+export class CaptureRing {
+  private readonly items: RegisterCapture[] = [];
+  /** Captures ever taken (including dropped ones). */
+  total = 0;
+
+  constructor(private readonly limit = 20) {}
+
+  add(capture: RegisterCapture): void {
+    this.items.push(capture);
+    this.total += 1;
+    if (this.items.length > this.limit) this.items.shift();
+  }
+
+  /** Copies of the kept captures, oldest first. */
+  list(): RegisterCapture[] {
+    return this.items.map((c) => ({ ...c, blocks: c.blocks.map((b) => ({ ...b, registers: [...b.registers] })) }));
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * The devices the gateway reads (GatewayServices.devices): those of the config file plus those added
+ * through the API. API changes are persisted in the settings table as an overlay ({added, removed}),
+ * so they survive restarts and a config-file device removed through the API stays removed. Adding a
+ * device opens its reader and starts its frequency and harvest tasks; removing one stops them.
+ */
+import { DeviceConfigSchema, type DeviceConfig } from '../config/schema.ts';
+import { ConfigError, describeError, ValidationError } from '../core/errors.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { Logger } from '../core/logger.ts';
+import type {
+  DeviceInfo,
+  DeviceRegistry as DeviceRegistryContract,
+  FrequencySnapshot,
+} from '../gateway/gateway-services.ts';
+import type { DevicePipeline } from '../harvest/device-pipeline.ts';
+import type { SettingsTable } from '../settings/settings-store.ts';
+import type { DeviceReader } from './device-reader.ts';
+
+/** Key of the API overlay in the settings table. */
+export const DEVICES_KEY = 'devices.api';
+
+interface DevicesOverlay {
+  added: DeviceConfig[];
+  removed: string[];
+}
+
+export interface DeviceRegistryOptions {
+  /** Devices of the config file (already validated). */
+  configDevices: DeviceConfig[];
+  table: SettingsTable;
+  bus: EventBus;
+  logger: Logger;
+  /** Opens a reader for a device (throws on an unknown profile or a bad address). */
+  openReader: (config: DeviceConfig) => Promise<DeviceReader> | DeviceReader;
+  /** Builds the (not yet started) pipeline of a reader; `slot` spreads devices' phases. */
+  createPipeline: (reader: DeviceReader, slot: number) => DevicePipeline;
+}
+
+interface Entry {
+  config: DeviceConfig;
+  reader: DeviceReader;
+  pipeline: DevicePipeline;
+  slot: number;
+}
+
+/** Runtime device registry. */
+export class DeviceRegistry implements DeviceRegistryContract {
+  private readonly entries = new Map<string, Entry>();
+  private overlay: DevicesOverlay;
+  private nextSlot = 0;
+  /** Serialises add/remove so two API calls cannot race on ids or the overlay. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: DeviceRegistryOptions) {
+    const stored = options.table.get(DEVICES_KEY) as Partial<DevicesOverlay> | undefined;
+    this.overlay = { added: stored?.added ?? [], removed: stored?.removed ?? [] };
+  }
+
+  /** Opens and starts every configured device. A config-file device that cannot be opened stops start-up. */
+  async start(): Promise<void> {
+    const removed = new Set(this.overlay.removed);
+    for (const config of this.options.configDevices) {
+      if (removed.has(config.id)) continue;
+      try {
+        await this.open(config);
+      } catch (error) {
+        throw new ConfigError(`device ${config.id}: ${describeError(error)}`, `devices.${config.id}`, error);
+      }
+    }
+    for (const stored of this.overlay.added) {
+      const parsed = DeviceConfigSchema.safeParse(stored);
+      if (!parsed.success || this.entries.has(parsed.data.id)) {
+        this.options.logger.warn({ device: stored.id }, 'ignoring a stored API device that no longer validates');
+        continue;
+      }
+      try {
+        await this.open(parsed.data);
+      } catch (error) {
+        this.options.logger.error({ device: stored.id, err: describeError(error) }, 'cannot open API device');
+      }
+    }
+    this.changed();
+  }
+
+  list(): DeviceInfo[] {
+    return [...this.entries.values()].map((e) => this.info(e));
+  }
+
+  get(id: string): DeviceInfo | undefined {
+    const entry = this.entries.get(id);
+    return entry && this.info(entry);
+  }
+
+  frequency(id: string): FrequencySnapshot | undefined {
+    return this.entries.get(id)?.pipeline.sampler.snapshot();
+  }
+
+  add(config: DeviceConfig): Promise<DeviceInfo> {
+    return this.serial(async () => {
+      const parsed = DeviceConfigSchema.safeParse({ ...config, id: config.id || this.generateId(config) });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const field = issue.path.join('.') || 'device';
+        throw new ValidationError(`device ${field}: ${issue.message}`, field);
+      }
+      const device = parsed.data;
+      if (this.entries.has(device.id)) {
+        throw new ValidationError(`device id "${device.id}" is already configured`, 'id', 'duplicate_device');
+      }
+      const twin = [...this.entries.values()].find((e) => sameEndpoint(e.config, device));
+      if (twin) {
+        throw new ValidationError(
+          `device ${device.id}: ${describeEndpoint(device)} is already read as "${twin.config.id}"`,
+          device.type === 'tcp' ? 'host' : 'path',
+          'duplicate_device',
+        );
+      }
+      let entry: Entry;
+      try {
+        entry = await this.open(device);
+      } catch (error) {
+        throw new ValidationError(`device ${device.id}: ${describeError(error)}`, 'profile');
+      }
+      this.persist({
+        added: [...this.overlay.added.filter((d) => d.id !== device.id), device],
+        removed: this.overlay.removed.filter((id) => id !== device.id),
+      });
+      this.options.logger.info({ device: device.id }, 'device added');
+      this.changed();
+      return this.info(entry);
+    });
+  }
+
+  remove(id: string): Promise<boolean> {
+    return this.serial(async () => {
+      const entry = this.entries.get(id);
+      if (!entry) return false;
+      this.entries.delete(id);
+      entry.pipeline.stop();
+      await entry.reader.close().catch(() => undefined);
+      const fromFile = this.options.configDevices.some((d) => d.id === id);
+      this.persist({
+        added: this.overlay.added.filter((d) => d.id !== id),
+        removed: fromFile ? [...new Set([...this.overlay.removed, id])] : this.overlay.removed,
+      });
+      this.options.logger.info({ device: id }, 'device removed');
+      this.changed();
+      return true;
+    });
+  }
+
+  /** Rebuilds every device's tasks (after the harvest interval or sampling rate changed). */
+  restartTasks(): void {
+    for (const entry of this.entries.values()) {
+      entry.pipeline.stop();
+      entry.pipeline = this.options.createPipeline(entry.reader, entry.slot);
+      entry.pipeline.start();
+    }
+  }
+
+  /** Stops every device's tasks (first step of a drain; readers stay open). */
+  stopTasks(): void {
+    for (const entry of this.entries.values()) entry.pipeline.stop();
+  }
+
+  /** Stops the tasks and closes every reader. */
+  async close(): Promise<void> {
+    this.stopTasks();
+    await Promise.allSettled([...this.entries.values()].map((e) => e.reader.close()));
+    this.entries.clear();
+  }
+
+  private async open(config: DeviceConfig): Promise<Entry> {
+    const reader = await this.options.openReader(config);
+    const slot = this.nextSlot++;
+    const entry: Entry = { config, reader, slot, pipeline: this.options.createPipeline(reader, slot) };
+    this.entries.set(config.id, entry);
+    entry.pipeline.start();
+    return entry;
+  }
+
+  private info(entry: Entry): DeviceInfo {
+    const reading = entry.pipeline.reading;
+    return { config: entry.config, stats: entry.reader.stats(), ...(reading ? { reading } : {}) };
+  }
+
+  private generateId(config: DeviceConfig): string {
+    const stem = (config.profile || 'device').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'device';
+    for (let n = 1; ; n++) if (!this.entries.has(`${stem}-${n}`)) return `${stem}-${n}`;
+  }
+
+  private persist(overlay: DevicesOverlay): void {
+    this.options.table.put(DEVICES_KEY, overlay);
+    this.overlay = overlay;
+  }
+
+  private changed(): void {
+    this.options.bus.emit('devices-changed', { ids: [...this.entries.keys()] });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function sameEndpoint(a: DeviceConfig, b: DeviceConfig): boolean {
+  if (a.type === 'tcp' && b.type === 'tcp') return a.host === b.host && a.port === b.port && a.unit === b.unit;
+  if (a.type === 'rtu' && b.type === 'rtu') return a.path === b.path && a.unit === b.unit;
+  return false;
+}
+
+function describeEndpoint(d: DeviceConfig): string {
+  return d.type === 'tcp' ? `${d.host}:${d.port} unit ${d.unit}` : `${d.path} unit ${d.unit}`;
+}

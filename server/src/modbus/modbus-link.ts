@@ -1,0 +1,53 @@
+/**
+ * One open Modbus transport (a TCP socket or a serial port) as the connection layer sees it. The
+ * modbus-serial adapter (modbus-serial-link.ts) implements it; unit tests substitute a fake.
+ */
+
+/** Where a device is reached. */
+export type ModbusTarget =
+  | { type: 'tcp'; host: string; port: number }
+  | { type: 'rtu'; path: string; baud: number; parity: 'none' | 'even' | 'odd' };
+
+/** A register read: function 3 (holding) or 4 (input), unit id per request, count ≤ 125. */
+export interface RegisterRequest {
+  fc: 3 | 4;
+  unit: number;
+  address: number;
+  count: number;
+}
+
+/**
+ * Failure of one request as the link saw it, before the connection turns it into a project error.
+ * `exception` carries the Modbus exception code; `malformed` means the reply did not parse (the
+ * stream may be out of step); `closed` means the transport went away.
+ */
+export type LinkFailure =
+  | { kind: 'exception'; code: number }
+  | { kind: 'malformed'; message: string }
+  | { kind: 'closed'; message: string };
+
+/** Thrown by ModbusLink.read; the connection classifies it. */
+export class LinkError extends Error {
+  constructor(readonly failure: LinkFailure) {
+    super(failure.kind === 'exception' ? `exception ${failure.code}` : failure.message);
+    this.name = 'LinkError';
+  }
+}
+
+/** An open transport. It never times out by itself: the connection owns timeouts. */
+export interface ModbusLink {
+  /** Sends one request; resolves the register values or rejects with a LinkError. */
+  read(request: RegisterRequest): Promise<number[]>;
+  /** Called once when the transport closes or fails on its own. */
+  onClose(listener: (reason: string) => void): void;
+  /** Closes the transport; a pending read rejects with a "closed" LinkError. Idempotent. */
+  destroy(): void;
+}
+
+/** Opens a link; must give up (and release everything) when the signal aborts. */
+export type LinkOpener = (target: ModbusTarget, signal: AbortSignal) => Promise<ModbusLink>;
+
+/** "host:port" or "path@baud", for messages. */
+export function describeTarget(target: ModbusTarget): string {
+  return target.type === 'tcp' ? `${target.host}:${target.port}` : `${target.path}@${target.baud}`;
+}

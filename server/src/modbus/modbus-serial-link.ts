@@ -1,0 +1,151 @@
+/**
+ * The modbus-serial adapter: the only file that touches the library. TCP sockets are opened here
+ * (not by modbus-serial) and handed over with linkTCP, because modbus-serial's TcpPort does not
+ * report a socket that dies with an error (ECONNRESET) — its close event is swallowed once the
+ * error handler has cleared the open flag — and a request would then hang until its timeout.
+ *
+ * What modbus-serial does with odd replies (read in node_modules/modbus-serial, 8.0.x):
+ * - TCP transaction ids wrap at 256; a reply whose id matches no transaction is dropped silently,
+ *   a reply whose id matches an old finished one is passed to that old callback (we ignore it),
+ *   so a lost or mismatched reply shows up as a timeout.
+ * - The MBAP length field frames the stream; a wrong length desynchronises it for good.
+ * - Length, unit and function mismatches become plain Errors ("Data length error", "Unexpected
+ *   data error"); exception replies carry `modbusCode`.
+ * - RTU has no transaction id at all: a late reply would be taken for the next request.
+ * Hence the connection reconnects after every timeout or malformed reply.
+ */
+import net from 'node:net';
+import modbusSerial from 'modbus-serial';
+import { LinkError, type LinkOpener, type ModbusLink, type ModbusTarget, type RegisterRequest } from './modbus-link.ts';
+
+// modbus-serial is CommonJS whose typings declare the class as `default`; it sets
+// module.exports.default = module.exports, so `.default` is right at run time too.
+const ModbusRTU = modbusSerial.default;
+type Client = InstanceType<typeof ModbusRTU>;
+
+interface Pending {
+  reject: (error: LinkError) => void;
+}
+
+/** A modbus-serial client over one socket or serial port. */
+class ModbusSerialLink implements ModbusLink {
+  private pending: Pending | undefined;
+  private closedReason: string | undefined;
+  private readonly closeListeners: Array<(reason: string) => void> = [];
+
+  constructor(private readonly client: Client) {}
+
+  read(request: RegisterRequest): Promise<number[]> {
+    if (this.closedReason !== undefined) {
+      return Promise.reject(new LinkError({ kind: 'closed', message: this.closedReason }));
+    }
+    return new Promise((resolve, reject) => {
+      const token: Pending = { reject };
+      this.pending = token;
+      const done = (error: unknown, result?: { data: number[] }): void => {
+        // A callback for a request that already failed (closed link, late reply): ignore.
+        if (this.pending !== token) return;
+        this.pending = undefined;
+        if (error) return reject(toLinkError(error));
+        const data = result?.data;
+        if (!Array.isArray(data) || data.length !== request.count) {
+          return reject(new LinkError({ kind: 'malformed', message: `reply holds ${data?.length} registers, asked ${request.count}` }));
+        }
+        resolve(data);
+      };
+      try {
+        if (request.fc === 3) this.client.writeFC3(request.unit, request.address, request.count, done);
+        else this.client.writeFC4(request.unit, request.address, request.count, done);
+      } catch (error) {
+        done(error);
+      }
+    });
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    if (this.closedReason !== undefined) listener(this.closedReason);
+    else this.closeListeners.push(listener);
+  }
+
+  /** Marks the link closed: fails the pending request and tells listeners once. */
+  closed(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(new LinkError({ kind: 'closed', message: reason }));
+    for (const listener of this.closeListeners.splice(0)) listener(reason);
+  }
+
+  destroy(): void {
+    this.closed('connection closed');
+    try {
+      this.client.destroy(() => {});
+    } catch {
+      // Already torn down by the library; nothing left to release.
+    }
+  }
+}
+
+function toLinkError(error: unknown): LinkError {
+  const e = error as { modbusCode?: unknown; name?: unknown; message?: unknown };
+  if (typeof e.modbusCode === 'number') return new LinkError({ kind: 'exception', code: e.modbusCode });
+  const message = typeof e.message === 'string' ? e.message : String(error);
+  if (e.name === 'PortNotOpenError') return new LinkError({ kind: 'closed', message: 'port not open' });
+  return new LinkError({ kind: 'malformed', message });
+}
+
+function connectSocket(host: string, port: number, signal: AbortSignal): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const fail = (error: unknown): void => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(error);
+    };
+    const onAbort = (): void => fail(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.off('error', fail);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+  });
+}
+
+async function openTcp(target: Extract<ModbusTarget, { type: 'tcp' }>, signal: AbortSignal): Promise<ModbusLink> {
+  const socket = await connectSocket(target.host, target.port, signal);
+  const client = new ModbusRTU();
+  const link = new ModbusSerialLink(client);
+  // Without an error listener a reset socket would throw from the EventEmitter.
+  socket.on('error', (error) => link.closed(`socket error: ${error.message}`));
+  socket.on('close', () => link.closed('connection closed by the device'));
+  client.on('error', (error) => link.closed(`link error: ${String((error as Error)?.message ?? error)}`));
+  await client.linkTCP(socket, { port: target.port });
+  return link;
+}
+
+async function openRtu(target: Extract<ModbusTarget, { type: 'rtu' }>, signal: AbortSignal): Promise<ModbusLink> {
+  const client = new ModbusRTU();
+  const link = new ModbusSerialLink(client);
+  client.on('error', (error) => link.closed(`serial error: ${String((error as Error)?.message ?? error)}`));
+  client.on('close', () => link.closed('serial port closed'));
+  const opened = client.connectRTUBuffered(target.path, { baudRate: target.baud, parity: target.parity });
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  try {
+    await Promise.race([opened, aborted]);
+  } catch (error) {
+    link.destroy();
+    throw error;
+  }
+  return link;
+}
+
+/** Opens a TCP or RTU link through modbus-serial. */
+export const openModbusSerialLink: LinkOpener = (target, signal) =>
+  target.type === 'tcp' ? openTcp(target, signal) : openRtu(target, signal);

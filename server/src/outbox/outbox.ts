@@ -1,0 +1,353 @@
+/**
+ * The durable outbox: signed batches in SQLite (better-sqlite3, WAL) in the data directory. A batch is
+ * committed — seq assigned, JWT signed and row written in ONE transaction — before anyone hears of it,
+ * and leaves only when every enabled uplink acknowledged it (then it is kept a little longer, marked
+ * delivered, so the API can still show recent batches). Bounded: the oldest undelivered batches are
+ * dropped beyond `maxBatches`, counted and logged. See README "Harvests, signing and uplinks".
+ *
+ * Durability: appends commit with synchronous=FULL (the WAL is fsynced before the commit returns), so a
+ * batch that anyone saw survives kill -9 and power loss and its seq is never reused. Acks commit with
+ * synchronous=NORMAL (no fsync; still atomic and safe against kill -9): losing the last acks on power
+ * loss only means a redelivery, which the receiver's idempotency key absorbs — and the event loop is
+ * not blocked by an fsync per acknowledgement while a backlog drains.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SystemClock, type Clock } from '../core/clock.ts';
+import { describeError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import type { BatchRecord, OutboxStats } from '../gateway/gateway-services.ts';
+import type { BatchInput, SignedBatch } from '../harvest/signing/batch-jwt.ts';
+import { migrate } from './migrations.ts';
+import { OutboxHeld } from './outbox-held.ts';
+import { OutboxSettings } from './outbox-settings.ts';
+
+/** Signs one batch for the seq the outbox assigned (e.g. `(input, seq) => createBatch(identity, input, seq)`). */
+export type BatchSigner = (input: BatchInput, seq: number) => SignedBatch;
+
+export interface OutboxOptions {
+  /** Signs each batch inside the insert transaction. */
+  sign: BatchSigner;
+  /** Bound on undelivered batches; beyond it the oldest are dropped and counted (default 100 000). */
+  maxBatches?: number;
+  /** Delivered batches kept for `recent()` (default 100). */
+  keepDelivered?: number;
+  /** Cap on the database file, bytes (SQLite max_page_count); reaching it behaves like a full disk. */
+  maxDbBytes?: number;
+  /** Batches held in memory while the disk refuses writes (default 1000). */
+  maxHeld?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** OutboxStats plus the storage-failure counters. */
+export interface OutboxDetailedStats extends OutboxStats {
+  /** Appends that failed for lack of space or an I/O error. */
+  storageErrors: number;
+  /** Batches waiting in memory for the disk. */
+  held: number;
+  /** Delivered batches still kept for recent(). */
+  delivered: number;
+}
+
+interface BatchRow {
+  seq: number;
+  created_at: number;
+  header: string;
+  payload: string;
+  jwt: string;
+  acked_by: string | null;
+}
+
+const SEP = '\u001f';
+const STORAGE_CODES = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED)/;
+
+function toRecord(row: BatchRow): BatchRecord {
+  return {
+    seq: row.seq,
+    createdAt: row.created_at,
+    header: JSON.parse(row.header) as Record<string, unknown>,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    jwt: row.jwt,
+    ackedBy: row.acked_by ? row.acked_by.split(SEP) : [],
+  };
+}
+
+const SELECT = `SELECT b.seq, b.created_at, b.header, b.payload, b.jwt,
+  (SELECT group_concat(a.uplink, char(31)) FROM acks a WHERE a.seq = b.seq) AS acked_by FROM batches b`;
+
+/** The SQLite outbox. Open with Outbox.open(); all methods are synchronous (better-sqlite3). */
+export class Outbox {
+  /** Settings persisted next to the batches (SettingsStore backing). */
+  readonly settings: OutboxSettings;
+  private readonly sign: BatchSigner;
+  private readonly maxBatches: number;
+  private readonly keepDelivered: number;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly held: OutboxHeld;
+  private readonly listeners = new Set<(record: BatchRecord) => void>();
+  private enabled: string[] = [];
+  private storageErrors = 0;
+  private closed = false;
+  private readonly st;
+
+  private constructor(
+    private readonly db: Database.Database,
+    options: OutboxOptions,
+  ) {
+    this.sign = options.sign;
+    this.maxBatches = options.maxBatches ?? 100_000;
+    this.keepDelivered = options.keepDelivered ?? 100;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? silentLogger();
+    this.held = new OutboxHeld(options.maxHeld ?? 1000);
+    this.settings = new OutboxSettings(db);
+    this.st = {
+      meta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare<[number, string]>('UPDATE meta SET value = ? WHERE key = ?'),
+      insert: db.prepare<[number, number, string, string, string, number]>(
+        'INSERT INTO batches (seq, created_at, header, payload, jwt, bytes) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      undelivered: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM batches WHERE delivered_at IS NULL'),
+      dropOldest: db.prepare<[number], { first: number; last: number; n: number }>(
+        `SELECT min(seq) AS first, max(seq) AS last, count(*) AS n FROM
+           (SELECT seq FROM batches WHERE delivered_at IS NULL ORDER BY seq LIMIT ?)`,
+      ),
+      deleteRange: db.prepare<[number, number]>('DELETE FROM batches WHERE delivered_at IS NULL AND seq BETWEEN ? AND ?'),
+      deleteAcksUpTo: db.prepare<[number]>(
+        'DELETE FROM acks WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.seq = acks.seq)',
+      ),
+      pending: db.prepare<[number, string, number], BatchRow>(
+        `${SELECT} WHERE b.delivered_at IS NULL AND b.seq > ?
+           AND NOT EXISTS (SELECT 1 FROM acks x WHERE x.seq = b.seq AND x.uplink = ?) ORDER BY b.seq LIMIT ?`,
+      ),
+      recent: db.prepare<[number], BatchRow>(`${SELECT} ORDER BY b.seq DESC LIMIT ?`),
+      ack: db.prepare<[string, number, number]>(
+        'INSERT OR IGNORE INTO acks (seq, uplink, acked_at) SELECT seq, ?, ? FROM batches WHERE seq = ? AND delivered_at IS NULL',
+      ),
+      markDelivered: db.prepare<[number, number, number, string, number]>(
+        `UPDATE batches SET delivered_at = ? WHERE delivered_at IS NULL AND seq BETWEEN ? AND ?
+           AND (SELECT count(*) FROM acks a WHERE a.seq = batches.seq AND a.uplink IN (SELECT value FROM json_each(?))) = ?`,
+      ),
+      deliverSeqs: db.prepare<[number, string]>(
+        'UPDATE batches SET delivered_at = ? WHERE delivered_at IS NULL AND seq IN (SELECT value FROM json_each(?))',
+      ),
+      markAllDelivered: db.prepare<[number, string, number]>(
+        `UPDATE batches SET delivered_at = ? WHERE delivered_at IS NULL
+           AND (SELECT count(*) FROM acks a WHERE a.seq = batches.seq AND a.uplink IN (SELECT value FROM json_each(?))) = ?`,
+      ),
+      pruneDelivered: db.prepare<[number]>(
+        `DELETE FROM batches WHERE delivered_at IS NOT NULL AND seq NOT IN
+           (SELECT seq FROM batches WHERE delivered_at IS NOT NULL ORDER BY seq DESC LIMIT ?)`,
+      ),
+      pruneAcks: db.prepare('DELETE FROM acks WHERE NOT EXISTS (SELECT 1 FROM batches b WHERE b.seq = acks.seq)'),
+      stats: db.prepare<[], { depth: number; bytes: number; oldest: number | null }>(
+        `SELECT count(*) AS depth, coalesce(sum(bytes), 0) AS bytes, min(created_at) AS oldest
+           FROM batches WHERE delivered_at IS NULL`,
+      ),
+      delivered: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM batches WHERE delivered_at IS NOT NULL'),
+    };
+  }
+
+  /** Opens (creating and migrating) the outbox database at `path`, e.g. `<dataDir>/egw.db`. */
+  static open(path: string, options: OutboxOptions): Outbox {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      if (options.maxDbBytes !== undefined) {
+        const pageSize = db.pragma('page_size', { simple: true }) as number;
+        db.pragma(`max_page_count = ${Math.max(16, Math.floor(options.maxDbBytes / pageSize))}`);
+      }
+      migrate(db);
+      return new Outbox(db, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Per-transaction durability (see the file comment); cheap, so set every time rather than cached. */
+  private synchronous(mode: 'FULL' | 'NORMAL'): void {
+    this.db.pragma(`synchronous = ${mode}`);
+  }
+
+  private meta(key: 'last_seq' | 'dropped'): number {
+    return this.st.meta.get(key)?.value ?? 0;
+  }
+
+  private readonly appendTx = (input: BatchInput): BatchRecord => {
+    const seq = this.meta('last_seq') + 1;
+    const signed = this.sign(input, seq);
+    const header = JSON.stringify(signed.header);
+    const payload = JSON.stringify(signed.payload);
+    const createdAt = this.clock.nowMs();
+    this.st.insert.run(seq, createdAt, header, payload, signed.jwt, Buffer.byteLength(signed.jwt));
+    this.st.setMeta.run(seq, 'last_seq');
+    const excess = (this.st.undelivered.get()?.n ?? 0) - this.maxBatches;
+    if (excess > 0) this.dropOldest(excess);
+    return { seq, createdAt, header: signed.header, payload: signed.payload, jwt: signed.jwt, ackedBy: [] };
+  };
+
+  private dropOldest(count: number): void {
+    const range = this.st.dropOldest.get(count);
+    if (!range || range.n === 0) return;
+    this.st.deleteRange.run(range.first, range.last);
+    this.st.deleteAcksUpTo.run(range.last);
+    this.st.setMeta.run(this.meta('dropped') + range.n, 'dropped');
+    this.logger.warn(
+      { dropped: range.n, fromSeq: range.first, toSeq: range.last, maxBatches: this.maxBatches },
+      'outbox full: dropped the oldest undelivered batches',
+    );
+  }
+
+  /**
+   * Assigns the next seq, signs and commits one batch, then tells the listeners. Returns null when the
+   * disk refused the write (full, I/O error): the input is then held in memory and retried, in order,
+   * before the next append or on retryHeld(). Errors of the input itself (e.g. ValidationError) throw.
+   */
+  append(input: BatchInput): BatchRecord | null {
+    this.retryHeld();
+    if (this.held.size > 0) {
+      this.held.push(input);
+      return null;
+    }
+    return this.tryAppend(input) ?? (this.held.push(input), null);
+  }
+
+  /** Stores the held batches that now fit; returns how many were stored. */
+  retryHeld(): number {
+    let stored = 0;
+    for (let input = this.held.peek(); input; input = this.held.peek()) {
+      if (!this.tryAppend(input)) break;
+      this.held.shift();
+      stored++;
+    }
+    return stored;
+  }
+
+  private tryAppend(input: BatchInput): BatchRecord | undefined {
+    this.synchronous('FULL');
+    let record: BatchRecord;
+    try {
+      record = this.db.transaction(this.appendTx).immediate(input);
+    } catch (error) {
+      if (!this.isStorageError(error)) throw error;
+      this.storageErrors++;
+      this.logger.error({ code: (error as { code?: unknown }).code, held: this.held.size + 1, err: describeError(error) }, 'outbox: cannot store a batch; keeping it in memory');
+      return undefined;
+    }
+    for (const listener of this.listeners) listener(record);
+    return record;
+  }
+
+  /** Calls `listener` after each committed append; returns the unsubscribe function. */
+  onAppend(listener: (record: BatchRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Sets the uplinks whose acknowledgements a batch needs before it counts as delivered. With none,
+   * batches stay (up to the bound) — a local outbox. Batches the new set already acknowledged are
+   * marked delivered now.
+   */
+  setUplinks(names: string[]): void {
+    this.enabled = [...new Set(names)].sort();
+    if (this.enabled.length === 0) return;
+    this.synchronous('NORMAL');
+    this.db.transaction(() => {
+      this.st.markAllDelivered.run(this.clock.nowMs(), JSON.stringify(this.enabled), this.enabled.length);
+      this.prune();
+    })();
+  }
+
+  /** Uplinks currently required for delivery. */
+  uplinks(): string[] {
+    return [...this.enabled];
+  }
+
+  /** Undelivered batches `uplink` has not acknowledged, oldest first, with seq > afterSeq. */
+  pending(uplink: string, limit: number, afterSeq = 0): BatchRecord[] {
+    return this.st.pending.all(afterSeq, uplink, limit).map(toRecord);
+  }
+
+  /** Records that `uplink` acknowledged `seq`; see ackMany. */
+  ack(seq: number, uplink: string): boolean {
+    return this.ackMany([seq], uplink);
+  }
+
+  /**
+   * Records acknowledgements in one transaction; a batch acknowledged by every enabled uplink becomes
+   * delivered. Returns false when the disk refused the write (logged and counted): the batches then
+   * stay pending and are delivered again, which the idempotency key absorbs.
+   */
+  ackMany(seqs: number[], uplink: string): boolean {
+    if (seqs.length === 0) return true;
+    this.synchronous('NORMAL');
+    const now = this.clock.nowMs();
+    try {
+      this.db.transaction(() => {
+        if (this.enabled.length === 1 && this.enabled[0] === uplink) {
+          // The only uplink: mark delivered in place (no ack rows, no new pages — works on a full disk too).
+          if (this.st.deliverSeqs.run(now, JSON.stringify(seqs)).changes > 0) this.prune();
+          return;
+        }
+        for (const seq of seqs) this.st.ack.run(uplink, now, seq);
+        if (!this.enabled.includes(uplink)) return;
+        const first = Math.min(...seqs);
+        const last = Math.max(...seqs);
+        const done = this.st.markDelivered.run(now, first, last, JSON.stringify(this.enabled), this.enabled.length);
+        if (done.changes > 0) this.prune();
+      })();
+      return true;
+    } catch (error) {
+      if (!this.isStorageError(error)) throw error;
+      this.storageErrors++;
+      this.logger.error({ uplink, count: seqs.length, err: describeError(error) }, 'outbox: cannot record acknowledgements');
+      return false;
+    }
+  }
+
+  private isStorageError(error: unknown): boolean {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && STORAGE_CODES.test(code);
+  }
+
+  private prune(): void {
+    this.st.pruneDelivered.run(this.keepDelivered);
+    this.st.pruneAcks.run();
+  }
+
+  /** Depth, bytes and age of the undelivered batches, counters. */
+  stats(): OutboxDetailedStats {
+    const row = this.st.stats.get() ?? { depth: 0, bytes: 0, oldest: null };
+    return {
+      depth: row.depth,
+      bytes: row.bytes,
+      ...(row.oldest === null ? {} : { oldestAgeMs: Math.max(0, this.clock.nowMs() - row.oldest) }),
+      dropped: this.meta('dropped') + this.held.dropped,
+      lastSeq: this.meta('last_seq'),
+      storageErrors: this.storageErrors,
+      held: this.held.size,
+      delivered: this.st.delivered.get()?.n ?? 0,
+    };
+  }
+
+  /** The newest batches (delivered or not), newest first. */
+  recent(limit: number): BatchRecord[] {
+    return this.st.recent.all(Math.max(0, Math.floor(limit))).map(toRecord);
+  }
+
+  /** Closes the database (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.db.close();
+  }
+}

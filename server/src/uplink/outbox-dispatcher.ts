@@ -1,0 +1,187 @@
+/**
+ * Moves batches from the outbox to every enabled uplink: oldest first, up to `window` deliveries in
+ * flight per uplink (so a backlog drains at network speed, not one round trip per batch), each
+ * acknowledged in the outbox as soon as the uplink confirms it. On a failure the uplink stops taking
+ * new batches, lets the ones in flight settle, waits (exponential backoff with jitter, 1 s → 5 min)
+ * and starts again from its oldest unacknowledged batch. Wakes when a batch is appended.
+ */
+import type { Clock, Timer } from '../core/clock.ts';
+import { describeError } from '../core/errors.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import { Backoff, type BackoffOptions } from '../engine/backoff.ts';
+import type { BatchRecord, UplinkState } from '../gateway/gateway-services.ts';
+import type { Uplink } from './uplink.ts';
+
+/** What the dispatcher needs of the outbox (the real Outbox satisfies it). */
+export interface DispatchSource {
+  pending(uplink: string, limit: number, afterSeq?: number): BatchRecord[];
+  ack(seq: number, uplink: string): boolean;
+  setUplinks(names: string[]): void;
+  onAppend(listener: (record: BatchRecord) => void): () => void;
+}
+
+export interface OutboxDispatcherOptions {
+  outbox: DispatchSource;
+  uplinks: Uplink[];
+  clock: Clock;
+  logger?: Logger;
+  /** Receives 'uplink-state' events when an uplink's state changes. */
+  bus?: EventBus;
+  /** Deliveries in flight per uplink (default 8; 1 = strictly one after the other). */
+  window?: number;
+  /** Retry delays; default 1 s doubling to 5 min, 20 % jitter. */
+  backoff?: Partial<BackoffOptions>;
+}
+
+/** Per-uplink delivery lane. */
+interface Lane {
+  uplink: Uplink;
+  backoff: Backoff;
+  inFlight: Map<number, Promise<void>>;
+  /** Highest seq handed to the uplink since the last (re)start; pending() continues after it. */
+  cursor: number;
+  /** A delivery failed: take no new batches until the retry timer fires. */
+  blocked: boolean;
+  retryTimer?: Timer;
+  state: UplinkState;
+}
+
+/** Delivers outbox batches to the uplinks; start() once, stop() on shutdown. */
+export class OutboxDispatcher {
+  private readonly lanes: Lane[];
+  private readonly window: number;
+  private readonly logger: Logger;
+  private readonly abort = new AbortController();
+  private unsubscribe?: () => void;
+  private running = false;
+
+  constructor(private readonly options: OutboxDispatcherOptions) {
+    this.window = Math.max(1, Math.floor(options.window ?? 8));
+    this.logger = options.logger ?? silentLogger();
+    this.lanes = options.uplinks.map((uplink) => ({
+      uplink,
+      backoff: new Backoff({ initialMs: 1000, maxMs: 300_000, jitter: 0.2, ...options.backoff }),
+      inFlight: new Map(),
+      cursor: 0,
+      blocked: false,
+      state: { name: uplink.name, state: 'ok', since: options.clock.nowMs(), acked: 0, retries: 0 },
+    }));
+  }
+
+  /** Registers the uplinks with the outbox, starts them and begins delivering. */
+  async start(): Promise<void> {
+    this.running = true;
+    this.options.outbox.setUplinks(this.lanes.map((l) => l.uplink.name));
+    this.unsubscribe = this.options.outbox.onAppend(() => this.wake());
+    await Promise.all(
+      this.lanes.map(async (lane) => {
+        try {
+          await lane.uplink.start();
+        } catch (error) {
+          this.logger.warn({ uplink: lane.uplink.name, err: describeError(error) }, 'uplink did not start');
+        }
+      }),
+    );
+    this.wake();
+  }
+
+  /** Stops delivering, aborts deliveries in flight, waits for them and stops the uplinks. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.abort.abort(new Error('dispatcher stopped'));
+    for (const lane of this.lanes) lane.retryTimer?.cancel();
+    await Promise.allSettled(this.lanes.flatMap((l) => [...l.inFlight.values()]));
+    await Promise.allSettled(this.lanes.map((l) => l.uplink.stop()));
+  }
+
+  /** Looks for new batches now (called on append; uplinks in backoff keep waiting). */
+  wake(): void {
+    for (const lane of this.lanes) this.pump(lane);
+  }
+
+  /** Delivery state of each uplink, for the API and /metrics. */
+  states(): UplinkState[] {
+    return this.lanes.map((lane) => {
+      const own = lane.uplink.state();
+      // The uplink knows its connection (MQTT "connecting"); the dispatcher knows retries and acks.
+      const state = lane.state.state === 'ok' && own.state === 'connecting' ? own : lane.state;
+      return { ...lane.state, state: state.state, since: state.since };
+    });
+  }
+
+  /** Deliveries currently in flight for an uplink (for tests and stats). */
+  inFlight(name: string): number[] {
+    return [...(this.lanes.find((l) => l.uplink.name === name)?.inFlight.keys() ?? [])];
+  }
+
+  private pump(lane: Lane): void {
+    if (!this.running || lane.blocked) return;
+    const free = this.window - lane.inFlight.size;
+    if (free <= 0) return;
+    for (const batch of this.options.outbox.pending(lane.uplink.name, free, lane.cursor)) {
+      lane.cursor = batch.seq;
+      this.deliver(lane, batch);
+    }
+  }
+
+  private deliver(lane: Lane, batch: BatchRecord): void {
+    const name = lane.uplink.name;
+    const attempt = Promise.resolve()
+      .then(() => lane.uplink.deliver(batch, this.abort.signal))
+      .then(
+        () => {
+          lane.inFlight.delete(batch.seq);
+          if (!this.running) return;
+          this.options.outbox.ack(batch.seq, name);
+          lane.state.acked++;
+          lane.backoff.reset();
+          if (lane.state.state !== 'ok' && !lane.blocked) this.setState(lane, 'ok');
+        },
+        (error: unknown) => {
+          lane.inFlight.delete(batch.seq);
+          if (!this.running) return;
+          lane.state.retries++;
+          lane.state.lastError = `seq ${batch.seq}: ${describeError(error)}`;
+          if (lane.state.state !== 'retrying') this.setState(lane, 'retrying');
+          lane.blocked = true;
+        },
+      )
+      .then(() => this.settled(lane));
+    lane.inFlight.set(batch.seq, attempt);
+  }
+
+  /** After each delivery: arm the retry once the window is empty, else yield and fill the window again. */
+  private settled(lane: Lane): void {
+    if (!this.running) return;
+    if (lane.blocked) {
+      if (lane.inFlight.size > 0 || lane.retryTimer) return;
+      const delayMs = lane.backoff.next();
+      this.logger.warn(
+        { uplink: lane.uplink.name, retryInMs: Math.round(delayMs), err: lane.state.lastError },
+        'uplink delivery failed; retrying later',
+      );
+      lane.retryTimer = this.options.clock.setTimer(`uplink-retry-${lane.uplink.name}`, delayMs, () => {
+        lane.retryTimer = undefined;
+        lane.blocked = false;
+        lane.cursor = 0; // start again from the oldest batch this uplink has not acknowledged
+        this.pump(lane);
+      });
+      return;
+    }
+    // Yield a macrotask so sampling timers and the API run between deliveries of a long backlog.
+    setImmediate(() => this.pump(lane));
+  }
+
+  private setState(lane: Lane, state: UplinkState['state']): void {
+    lane.state.state = state;
+    lane.state.since = this.options.clock.nowMs();
+    this.options.bus?.emit('uplink-state', {
+      uplink: lane.uplink.name,
+      state,
+      since: lane.state.since,
+      ...(lane.state.lastError ? { lastError: lane.state.lastError } : {}),
+    });
+  }
+}

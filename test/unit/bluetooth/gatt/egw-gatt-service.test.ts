@@ -1,0 +1,170 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import bleno from '@stoprocent/bleno';
+import { ManualClock } from '../../../../server/src/core/clock.ts';
+import { EgwttpConnection, type EgwttpHandler } from '../../../../bluetooth/src/egwttp/egwttp-connection.ts';
+import { parseResponseFrame, requestFrame } from '../../../../bluetooth/src/egwttp/response-frame.ts';
+import {
+  EGW_CHARACTERISTIC_UUID,
+  EGW_SERVICE_UUID,
+  EgwGattService,
+} from '../../../../bluetooth/src/gatt/egw-gatt-service.ts';
+import { ApiForwarder } from '../../../../bluetooth/src/provisioning/api-forwarder.ts';
+import { ApiTokenSource } from '../../../../bluetooth/src/provisioning/api-token-source.ts';
+import { FakeCentral } from './fake-central.ts';
+
+function serviceWith(handler: EgwttpHandler, frameSizeBytes = 512, clock = new ManualClock()): EgwGattService {
+  return new EgwGattService(
+    bleno,
+    (id, send) => new EgwttpConnection({ id, handler, clock, send, frameSizeBytes }),
+  );
+}
+
+function patterned(size: number): Buffer {
+  const body = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) body[i] = (i * 7 + (i >> 8)) & 0xff;
+  return body;
+}
+
+describe('EgwGattService on bleno Characteristic objects', () => {
+  it("uses the original firmware's UUIDs and properties", () => {
+    const gatt = serviceWith(async () => ({ status: 200, body: new Uint8Array() }));
+    assert.equal(gatt.service.uuid, EGW_SERVICE_UUID.replaceAll('-', ''));
+    assert.equal(gatt.characteristic.uuid, EGW_CHARACTERISTIC_UUID.replaceAll('-', ''));
+    assert.ok(gatt.characteristic instanceof bleno.Characteristic);
+    assert.deepEqual([...gatt.characteristic.properties].sort(), ['indicate', 'notify', 'read', 'write']);
+  });
+
+  it('reassembles a request written in 20-byte pieces', async () => {
+    const seen: string[] = [];
+    const gatt = serviceWith(async (request) => {
+      seen.push(Buffer.from(request.body).toString('utf8'));
+      return { status: 201, body: Buffer.from('{}') };
+    });
+    const central = new FakeCentral(gatt.characteristic, 1);
+    const body = JSON.stringify({ ssid: 'Home Net', passphrase: 'correct horse battery staple' });
+    const result = await central.request('POST', '/api/wifi', body);
+    assert.deepEqual(seen, [body]);
+    assert.equal(result.status, 201);
+  });
+
+  for (const frameSize of [64, 128, 512]) {
+    it(`pages responses of 1 byte to 64 KiB at frame size ${frameSize} and reassembles the exact body`, async () => {
+      for (const size of [1, 100, 511, 513, 5000, 65_536]) {
+        const body = patterned(size);
+        const gatt = serviceWith(async () => ({ status: 200, body }), frameSize);
+        const result = await new FakeCentral(gatt.characteristic, 7).request('GET', '/api/crypto');
+        assert.equal(result.status, 200);
+        assert.deepEqual(result.body, body, `size ${size}`);
+        assert.ok(size <= frameSize / 2 || result.pages > 1);
+      }
+    });
+  }
+
+  it('cuts a notification to MTU−3 bytes while a read returns the whole frame, also after an MTU change', async () => {
+    const body = patterned(300);
+    const gatt = serviceWith(async () => ({ status: 200, body }));
+    const central = new FakeCentral(gatt.characteristic, 3);
+    await central.exchange(requestFrame('GET', '/api/crypto'));
+    const full = await central.read();
+    assert.equal(central.notifications.length, 1);
+    assert.equal(central.notifications[0]!.length, 20);
+    assert.deepEqual(central.notifications[0], full.subarray(0, 20));
+    assert.equal(parseResponseFrame(full).body.length, 300);
+    gatt.setMtu(185);
+    await central.exchange(requestFrame('GET', '/api/crypto'));
+    assert.equal(central.notifications[1]!.length, 182);
+  });
+
+  it('rejects a read past the end of the value with an invalid-offset result', async () => {
+    const gatt = serviceWith(async () => ({ status: 200, body: Buffer.from('{}') }));
+    const central = new FakeCentral(gatt.characteristic, 4);
+    await central.exchange(requestFrame('GET', '/api/hello'));
+    const result = await new Promise<number>((resolve) =>
+      gatt.characteristic.emit('readRequest', 4, 10_000, (code: number) => resolve(code)),
+    );
+    assert.equal(result, bleno.Characteristic.RESULT_INVALID_OFFSET);
+  });
+
+  it('answers a malformed frame with an EGWTTP 400 and keeps serving', async () => {
+    let calls = 0;
+    const gatt = serviceWith(async () => ({ status: 200, body: Buffer.from(String(++calls)) }));
+    const central = new FakeCentral(gatt.characteristic, 5);
+    await central.exchange(Buffer.from('\x00\xffnot a request\r\n\r\n', 'latin1'));
+    assert.equal(parseResponseFrame(await central.read()).status, 400);
+    assert.equal((await central.request('GET', '/api/hello')).status, 200);
+    assert.equal(calls, 1);
+  });
+
+  it('keeps connections apart and drops one on disconnect', async () => {
+    const gatt = serviceWith(async (_request, id) => ({ status: 200, body: Buffer.from(id) }));
+    const a = new FakeCentral(gatt.characteristic, 10);
+    const b = new FakeCentral(gatt.characteristic, 11);
+    assert.equal((await a.request('GET', '/api/hello')).body.toString(), 'ble:10');
+    assert.equal((await b.request('GET', '/api/hello')).body.toString(), 'ble:11');
+    gatt.disconnect(10);
+    assert.equal(gatt.connectionCount(), 1);
+  });
+
+  it('times out an incomplete request with 408 on the injected clock', async () => {
+    const clock = new ManualClock();
+    const gatt = serviceWith(async () => ({ status: 200, body: new Uint8Array() }), 512, clock);
+    const central = new FakeCentral(gatt.characteristic, 6);
+    await central.write(Buffer.from('POST /api/wifi EGWTTP/1.1\r\nContent-Length: 50\r\n\r\n{"ss'));
+    assert.equal(central.notifications.length, 0);
+    await clock.advance(30_000);
+    assert.equal(parseResponseFrame(await central.read()).status, 408);
+  });
+});
+
+describe('continuation of a POST over GATT against a loopback HTTP API', () => {
+  let server: Server;
+  let posts = 0;
+  let url = '';
+  const bigBody = JSON.stringify({ id: 'inv1', note: 'x'.repeat(2000) });
+
+  before(async () => {
+    server = createServer((req, res) => {
+      if (req.method === 'POST') posts += 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+        res.end(bigBody);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('answers every page from the kept response: the POST runs once', async () => {
+    const clock = new ManualClock();
+    const forwarder = new ApiForwarder({ gatewayUrl: url, tokens: new ApiTokenSource('/nonexistent', 'tok'), clock });
+    const gatt = serviceWith((request) => forwarder.forward(request), 128, clock);
+    const central = new FakeCentral(gatt.characteristic, 9);
+    const result = await central.request('POST', '/api/inverter', '{"ip":"127.0.0.1","port":502}');
+    assert.equal(result.status, 201);
+    assert.equal(result.body.toString('utf8'), bigBody);
+    assert.ok(result.pages > 10);
+    assert.equal(posts, 1);
+  });
+
+  it('refuses to re-run a POST whose kept response expired (410) but re-runs a GET', async () => {
+    const clock = new ManualClock();
+    const forwarder = new ApiForwarder({ gatewayUrl: url, tokens: new ApiTokenSource('/nonexistent', 'tok'), clock });
+    const gatt = serviceWith((request) => forwarder.forward(request), 128, clock);
+    const central = new FakeCentral(gatt.characteristic, 12);
+    const before = posts;
+    await central.exchange(requestFrame('POST', '/api/inverter', '{}'));
+    await clock.advance(121_000);
+    await central.exchange(Buffer.from('POST /api/inverter EGWTTP/1.1\r\nOffset: 20\r\n\r\n'));
+    assert.equal(parseResponseFrame(await central.read()).status, 410);
+    assert.equal(posts, before + 1);
+    await central.exchange(Buffer.from('GET /api/devices EGWTTP/1.1\r\nOffset: 20\r\n\r\n'));
+    const page = parseResponseFrame(await central.read());
+    assert.equal(page.status, 200);
+    assert.equal(page.offset, 20);
+  });
+});

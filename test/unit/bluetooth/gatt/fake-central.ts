@@ -1,0 +1,76 @@
+/**
+ * A BLE central played against a bleno Characteristic the way bleno's ATT layer drives it: writes in
+ * MTU−3 pieces ('writeRequest'), notifications through the subscribe callback, long reads in MTU−1
+ * chunks ('readRequest' with offsets). Used by the GATT unit tests.
+ */
+import type { Characteristic } from '@stoprocent/bleno';
+import { flushAsync } from '../../../../server/src/core/clock.ts';
+import { continuationFrame, parseResponseFrame, requestFrame } from '../../../../bluetooth/src/egwttp/response-frame.ts';
+
+/** One emulated connection. */
+export class FakeCentral {
+  readonly notifications: Buffer[] = [];
+
+  constructor(
+    private readonly characteristic: Characteristic,
+    readonly handle: number,
+    private readonly mtu = 23,
+  ) {
+    characteristic.emit('subscribe', handle, mtu - 3, (data?: Buffer) => this.notifications.push(Buffer.from(data ?? [])));
+  }
+
+  /** Writes bytes in MTU−3 pieces, each acknowledged with success. */
+  async write(bytes: Uint8Array): Promise<void> {
+    for (let i = 0; i < bytes.length; i += this.mtu - 3) {
+      const piece = Buffer.from(bytes.subarray(i, i + this.mtu - 3));
+      const result = await new Promise<number>((resolve) =>
+        this.characteristic.emit('writeRequest', this.handle, piece, 0, false, resolve),
+      );
+      if (result !== 0) throw new Error(`write rejected with ATT result ${result}`);
+    }
+  }
+
+  /** Writes a whole frame and waits (real time, at most 5 s) until the service notifies an answer. */
+  async exchange(bytes: Uint8Array): Promise<void> {
+    const before = this.notifications.length;
+    await this.write(bytes);
+    for (let i = 0; this.notifications.length === before; i++) {
+      if (i > 50_000) throw new Error('no notification after the write');
+      await (i < 100 ? flushAsync() : new Promise((resolve) => setTimeout(resolve, 1)));
+    }
+  }
+
+  /** Reads the whole value with a read and read-blob requests of MTU−1 bytes each. */
+  async read(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for (let offset = 0; ; ) {
+      const data = await new Promise<Buffer>((resolve, reject) =>
+        this.characteristic.emit('readRequest', this.handle, offset, (result: number, value?: Buffer) =>
+          result === 0 ? resolve(Buffer.from(value ?? [])) : reject(new Error(`read result ${result}`)),
+        ),
+      );
+      const chunk = data.subarray(0, this.mtu - 1);
+      parts.push(chunk);
+      offset += chunk.length;
+      if (chunk.length < this.mtu - 1) return Buffer.concat(parts);
+    }
+  }
+
+  /** A whole request/response exchange with paging; returns the status and the joined body. */
+  async request(method: string, path: string, body = ''): Promise<{ status: number; body: Buffer; pages: number }> {
+    await this.exchange(requestFrame(method, path, body));
+    let page = parseResponseFrame(await this.read());
+    const parts = [page.body];
+    let received = page.body.length;
+    let pages = 1;
+    while (received < page.contentLength) {
+      await this.exchange(continuationFrame(method, path, received));
+      page = parseResponseFrame(await this.read());
+      if (page.offset !== received) throw new Error(`page at ${page.offset}, expected ${received}`);
+      parts.push(page.body);
+      received += page.body.length;
+      pages += 1;
+    }
+    return { status: page.status, body: Buffer.concat(parts), pages };
+  }
+}
