@@ -78,7 +78,13 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
     openWindowMinutes: Math.round(options.openWindowMs / 60_000),
   });
   const open: OpenConnection = (id, send) => {
-    const connection = new EgwttpConnection({ id, handler, clock, send, frameSizeBytes: options.frameSizeBytes });
+    const connection = new EgwttpConnection({
+      id,
+      handler,
+      clock,
+      send,
+      frameSizeBytes: options.frameSizeBytes,
+    });
     return {
       write: (chunk) => connection.write(chunk),
       close: () => {
@@ -93,11 +99,20 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
   if (options.transports.includes('ws')) {
     ws = new WsTransport({ host: options.wsHost ?? '127.0.0.1', port: options.wsPort ?? 0, open, logger });
     wsPort = await ws.start();
-    logger.info({ port: wsPort, frameSizeBytes: options.frameSizeBytes }, 'EGWTTP WebSocket transport listening');
+    logger.info(
+      { port: wsPort, frameSizeBytes: options.frameSizeBytes },
+      'EGWTTP WebSocket transport listening',
+    );
   }
   if (wantsBle) {
     const name = options.name ?? (await gatewayName(forwarder));
-    peripheral = new BlePeripheral({ name, open, logger, shouldAdvertise: () => window.isOpen(), alwaysAdvertise: options.alwaysAdvertise });
+    peripheral = new BlePeripheral({
+      name,
+      open,
+      logger,
+      shouldAdvertise: () => window.isOpen(),
+      alwaysAdvertise: options.alwaysAdvertise,
+    });
     await peripheral.start();
   }
   const unsubscribe = window.onChange((state) => {
@@ -110,7 +125,8 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
     wsPort,
   });
   let control: Server | undefined;
-  if (options.controlSocket !== false) control = await startControlSocket(controlSocketPath(options.dataDir), window, status);
+  if (options.controlSocket !== false)
+    control = await startControlSocket(controlSocketPath(options.dataDir), window, status);
   let button: GpioButton | undefined;
   if (options.gpio) {
     button = new GpioButton({ ...options.gpio, clock, logger, onPress: () => window.open('button') });

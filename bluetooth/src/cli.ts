@@ -61,7 +61,8 @@ async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
   if (values.help) return (process.stdout.write(USAGE), 0);
   const transports = values.transport === 'both' ? (['ble', 'ws'] as const) : [values.transport];
-  if (!transports.every((t) => t === 'ble' || t === 'ws')) throw new Error('--transport must be ble, ws or both');
+  if (!transports.every((t) => t === 'ble' || t === 'ws'))
+    throw new Error('--transport must be ble, ws or both');
   const logger = createLogger({ name: 'egw-ble' });
   const gpio =
     values['gpio-chip'] !== undefined
@@ -75,7 +76,12 @@ async function run(args: string[]): Promise<number> {
     transports: [...transports] as ('ble' | 'ws')[],
     wsHost: values.host,
     wsPort: integer(values.port, 'port', 0, 65535),
-    frameSizeBytes: integer(values['frame-size'], 'frame-size', MIN_FRAME_SIZE_BYTES, DEFAULT_FRAME_SIZE_BYTES),
+    frameSizeBytes: integer(
+      values['frame-size'],
+      'frame-size',
+      MIN_FRAME_SIZE_BYTES,
+      DEFAULT_FRAME_SIZE_BYTES,
+    ),
     bootWindowMs: integer(values['window-minutes'], 'window-minutes', 0, 1440) * 60_000,
     openWindowMs: integer(values['open-window-minutes'], 'open-window-minutes', 1, 1440) * 60_000,
     alwaysAdvertise: values['always-advertise'],
@@ -83,13 +89,15 @@ async function run(args: string[]): Promise<number> {
     gpio,
     name: values.name,
   });
-  if (service.wsPort !== undefined) process.stdout.write(`egw-ble: WebSocket transport on port ${service.wsPort}\n`);
+  if (service.wsPort !== undefined)
+    process.stdout.write(`egw-ble: WebSocket transport on port ${service.wsPort}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await service.stop();
-  return 0;
+  // bleno's HCI socket keeps the event loop alive after stop(); the service has shut down cleanly.
+  process.exit(0);
 }
 
 async function control(method: string, route: string, args: string[]): Promise<number> {
@@ -118,7 +126,9 @@ async function main(argv: string[]): Promise<number> {
       return control('GET', '/status', rest);
     case 'pin': {
       const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: true });
-      process.stdout.write(`${await loadOrCreateBlePin(values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw')}\n`);
+      process.stdout.write(
+        `${await loadOrCreateBlePin(values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw')}\n`,
+      );
       return 0;
     }
     case 'run':

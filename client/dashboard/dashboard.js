@@ -230,7 +230,10 @@ async function main() {
   await Promise.all([loadIdentity(), loadDevices(), loadStats()]);
   for (const d of devices.values()) if (d.reading) power.add(d.reading);
   liveEvents(freq, power);
-  setInterval(() => text($('#gw-uptime'), duration(uptimeBase.ms + window.performance.now() - uptimeBase.at)), 1000);
+  setInterval(
+    () => text($('#gw-uptime'), duration(uptimeBase.ms + window.performance.now() - uptimeBase.at)),
+    1000,
+  );
   setInterval(() => loadStats().catch(() => {}), 5000);
 }
 

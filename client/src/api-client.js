@@ -95,7 +95,12 @@ export function egwttpClient(link) {
   const request = (method, path, body) => {
     // One request at a time per link: pages of two requests must not interleave.
     const run = chain.then(async () => {
-      const { status, bytes } = await exchange(link, method, path, body === undefined ? '' : JSON.stringify(body));
+      const { status, bytes } = await exchange(
+        link,
+        method,
+        path,
+        body === undefined ? '' : JSON.stringify(body),
+      );
       return { status, body: decode(bytes) };
     });
     chain = run.catch(() => undefined);
@@ -112,7 +117,8 @@ export function egwttpClient(link) {
       const answer = await request('POST', '/ble/session', { clientNonce, proof });
       if (answer.status !== 200) return false;
       const expected = await hmacHex(pin, `egw-pin-v1:server:${challenge.body.nonce}:${clientNonce}`);
-      if (answer.body.serverProof !== expected) throw new Error('the gateway could not prove it knows the PIN');
+      if (answer.body.serverProof !== expected)
+        throw new Error('the gateway could not prove it knows the PIN');
       return true;
     },
     close: () => link.close(),
@@ -147,9 +153,13 @@ function randomHex(bytes) {
 
 async function hmacHex(pin, message) {
   const subtle = globalThis.crypto.subtle;
-  const key = await subtle.importKey('raw', new TextEncoder().encode(pin), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+  const key = await subtle.importKey(
+    'raw',
+    new TextEncoder().encode(pin),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const mac = new Uint8Array(await subtle.sign('HMAC', key, new TextEncoder().encode(message)));
   return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('');
 }

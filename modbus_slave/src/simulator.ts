@@ -16,6 +16,7 @@ import { Prng } from './physics/prng.ts';
 import type { SimValues } from './physics/sim-values.ts';
 import { Site } from './physics/site.ts';
 import { solarNoonMs } from './physics/sun.ts';
+import { ModbusRtuServer } from './server/modbus-rtu-server.ts';
 import { ModbusTcpServer, type ModbusServerStats } from './server/modbus-tcp-server.ts';
 
 /** One device to simulate. */
@@ -57,6 +58,8 @@ export interface SimulatorOptions {
   /** Serve the HTTP control API on this port (0 = ephemeral); absent = none. */
   controlPort?: number;
   controlHost?: string;
+  /** Serve every device as Modbus RTU on this serial port instead of TCP (ports then read 0). */
+  serial?: { path: string; baudRate?: number };
   /** Extra profile directory (user profiles). */
   profilesDir?: string;
   /** Physics is brought up to date on requests at most this often, ms (default 50). */
@@ -173,8 +176,25 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   }
 
   const stopAll: (() => Promise<void>)[] = [];
+  let rtu: ModbusRtuServer | undefined;
   try {
-    for (const endpoint of endpoints) {
+    if (options.serial) {
+      const units = deviceList.map((d) => d.unit);
+      const twice = units.find((unit, i) => units.indexOf(unit) !== i);
+      if (twice !== undefined)
+        throw new ConfigError(`simulator: ${options.serial.path} unit ${twice} is used twice`, 'unit');
+      for (const endpoint of endpoints) endpoint.port = 0;
+      rtu = newRtuServer(options.serial, deviceList, clock, logger);
+      await rtu.open();
+      stopAll.push(() => rtu!.close());
+      for (const device of deviceList) {
+        logger.info(
+          { device: device.id, profile: device.profileId, serial: options.serial.path, unit: device.unit },
+          `simulating ${device.profileId} "${device.id}" on ${options.serial.path} (RTU) unit ${device.unit}`,
+        );
+      }
+    }
+    for (const endpoint of options.serial ? [] : endpoints) {
       endpoint.server = newServer(endpoint, clock, logger);
       const bound = await endpoint.server.listen();
       endpoint.port = bound.port;
@@ -224,7 +244,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         host: e.host,
         port: e.port,
         unit: d.unit,
-        server: e.server.stats(),
+        server: rtu ? rtu.stats() : e.server.stats(),
         faults: d.faults.counts(),
         faultsTotal: d.faults.total(),
         activeFaults: d.faults.spec(),
@@ -263,6 +283,24 @@ function uniqueId(profile: string, devices: SimDeviceSpec[], index: number): str
   const sameProfile = devices.filter((d) => d.profile === profile).length;
   if (sameProfile === 1) return profile;
   return `${profile}-${devices.slice(0, index + 1).filter((d) => d.profile === profile).length}`;
+}
+
+function newRtuServer(
+  serial: { path: string; baudRate?: number },
+  devices: SimulatedDevice[],
+  clock: Clock,
+  logger: Logger,
+): ModbusRtuServer {
+  const byUnit = (unit: number): SimulatedDevice | undefined => devices.find((d) => d.unit === unit);
+  return new ModbusRtuServer({
+    path: serial.path,
+    baudRate: serial.baudRate,
+    clock,
+    logger: logger.child({ area: 'modbus-rtu' }),
+    imageFor: (unit) => byUnit(unit)?.currentImage(),
+    onWrite: (unit, address, values) => byUnit(unit)?.recordWrite(address, values),
+    faultsForUnit: (unit) => byUnit(unit)?.faults,
+  });
 }
 
 function newServer(endpoint: Endpoint, clock: Clock, logger: Logger): ModbusTcpServer {

@@ -152,7 +152,12 @@ export class ModbusResponder {
         return this.send(peer, request, pdu, done);
       }
       case 'wrong-tid':
-        return this.send(peer, { ...request, tid: (request.tid + 77) & 0xffff }, this.replyPdu(request), done);
+        return this.send(
+          peer,
+          { ...request, tid: (request.tid + 77) & 0xffff },
+          this.replyPdu(request),
+          done,
+        );
       case 'reply':
         await this.delay(this.options.replyDelayMs ?? 0);
         return this.send(peer, request, this.replyPdu(request), done);

@@ -54,7 +54,10 @@ export class EgwttpConnection {
         this.incompleteTimer = this.options.clock.setTimer(`egwttp-incomplete:${this.options.id}`, ms, () => {
           this.incompleteTimer = undefined;
           this.assembler.reset();
-          this.sendPage(errorResponse(408, 'request_timeout', `request incomplete after ${ms} ms; send it again`), 0);
+          this.sendPage(
+            errorResponse(408, 'request_timeout', `request incomplete after ${ms} ms; send it again`),
+            0,
+          );
         });
       }
       return;
@@ -82,10 +85,14 @@ export class EgwttpConnection {
     const offset = request.offset ?? 0;
     if (offset > 0) {
       if (request.body.length > 0) {
-        return this.sendPage(errorResponse(400, 'continuation_body', 'a continuation carries no body', where), 0);
+        return this.sendPage(
+          errorResponse(400, 'continuation_body', 'a continuation carries no body', where),
+          0,
+        );
       }
       const kept = this.kept;
-      if (kept && kept.method === request.method && kept.path === request.path) return this.sendKept(kept, offset);
+      if (kept && kept.method === request.method && kept.path === request.path)
+        return this.sendKept(kept, offset);
       if (request.method !== 'GET') {
         const msg = `no kept response for ${request.method} ${request.path} (expired or new connection); it is not run again — send it without Offset`;
         return this.sendPage(errorResponse(410, 'response_expired', msg, where), 0);
@@ -93,7 +100,10 @@ export class EgwttpConnection {
       // A GET may run again: this is how the original firmware's clients page.
     }
     if (this.busy) {
-      return this.sendPage(errorResponse(503, 'busy', 'a request is still in progress on this connection', where), 0);
+      return this.sendPage(
+        errorResponse(503, 'busy', 'a request is still in progress on this connection', where),
+        0,
+      );
     }
     this.busy = true;
     let response: EgwttpResponse;

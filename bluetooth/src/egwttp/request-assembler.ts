@@ -54,7 +54,8 @@ export class RequestAssembler {
     if (!this.head) {
       const end = this.buffer.indexOf(HEAD_END);
       if (end < 0) {
-        if (this.buffer.length > this.limits.maxHeadBytes) return this.fail(431, 'head_too_large', this.headMsg());
+        if (this.buffer.length > this.limits.maxHeadBytes)
+          return this.fail(431, 'head_too_large', this.headMsg());
         return { kind: 'incomplete' };
       }
       if (end + 4 > this.limits.maxHeadBytes) return this.fail(431, 'head_too_large', this.headMsg());
@@ -67,7 +68,12 @@ export class RequestAssembler {
     if (have < bodyBytes) return { kind: 'incomplete' };
     if (have > bodyBytes) {
       const where = { method: request.method, path: request.path };
-      return this.fail(400, 'extra_bytes', `request has ${have} body bytes but Content-Length ${bodyBytes}`, where);
+      return this.fail(
+        400,
+        'extra_bytes',
+        `request has ${have} body bytes but Content-Length ${bodyBytes}`,
+        where,
+      );
     }
     const body = Buffer.from(this.buffer.subarray(headBytes));
     this.reset();
@@ -88,7 +94,9 @@ export class RequestAssembler {
     return { kind: 'error', status, code, message, ...where };
   }
 
-  private parseHead(text: string): { request: Omit<EgwttpRequest, 'body'>; bodyBytes: number } | AssembleResult {
+  private parseHead(
+    text: string,
+  ): { request: Omit<EgwttpRequest, 'body'>; bodyBytes: number } | AssembleResult {
     const lines = text.split('\r\n');
     const parts = (lines[0] ?? '').split(' ');
     const [method = '', path = '', version = ''] = parts;

@@ -46,19 +46,22 @@ export class BlePeripheral {
       return;
     }
     const bleno = this.bleno;
-    this.gatt = new EgwGattService(bleno, this.options.open);
+    const gatt = new EgwGattService(bleno, this.options.open);
+    this.gatt = gatt;
     let reportedUnsupported = false;
     bleno.on('stateChange', (state) => {
       this.state = state;
       if (state === 'poweredOn') {
         log.info('Bluetooth adapter powered on');
-        bleno.setServices([this.gatt!.service], (err) => {
+        bleno.setServices([gatt.service], (err) => {
           if (err) log.error({ err }, 'could not set the GATT service');
           this.refreshAdvertising();
         });
       } else if (state === 'unsupported' && !reportedUnsupported) {
         reportedUnsupported = true;
-        log.warn('no usable Bluetooth LE adapter (state "unsupported"): BLE is off, other transports keep serving');
+        log.warn(
+          'no usable Bluetooth LE adapter (state "unsupported"): BLE is off, other transports keep serving',
+        );
       } else {
         this.advertising = false;
       }
@@ -66,9 +69,9 @@ export class BlePeripheral {
     bleno.on('accept', (address, handle) => log.info({ address, handle }, 'BLE central connected'));
     bleno.on('disconnect', (address, handle) => {
       log.info({ address, handle }, 'BLE central disconnected');
-      this.gatt?.disconnect(handle);
+      gatt.disconnect(handle);
     });
-    bleno.on('mtuChange', (mtu: number, handle?: number) => this.gatt?.setMtu(mtu, handle));
+    bleno.on('mtuChange', (mtu: number, handle?: number) => gatt.setMtu(mtu, handle));
   }
 
   /** Starts or stops advertising to match the window (called on window changes). */

@@ -74,7 +74,10 @@ export class EgwGattService {
         if (link) link.notify = undefined;
       },
     });
-    this.service = new classes.PrimaryService({ uuid: EGW_SERVICE_UUID, characteristics: [this.characteristic] });
+    this.service = new classes.PrimaryService({
+      uuid: EGW_SERVICE_UUID,
+      characteristics: [this.characteristic],
+    });
   }
 
   /** The ATT MTU changed (bleno 'mtuChange'); without a handle it applies to every connection. */
@@ -94,16 +97,16 @@ export class EgwGattService {
   }
 
   private link(handle: Handle): Link {
-    let link = this.links.get(handle);
-    if (!link) {
-      const created: Link = { value: Buffer.alloc(0), maxValueSize: DEFAULT_ATT_MTU - 3 } as Link;
-      created.connection = this.open(`ble:${handle}`, (frame) => {
-        created.value = frame;
-        created.notify?.(frame.subarray(0, created.maxValueSize));
-      });
-      this.links.set(handle, created);
-      link = created;
-    }
-    return link;
+    const known = this.links.get(handle);
+    if (known) return known;
+    let created: Link | undefined;
+    const connection = this.open(`ble:${handle}`, (frame) => {
+      if (!created) return;
+      created.value = frame;
+      created.notify?.(frame.subarray(0, created.maxValueSize));
+    });
+    created = { connection, value: Buffer.alloc(0), maxValueSize: DEFAULT_ATT_MTU - 3 };
+    this.links.set(handle, created);
+    return created;
   }
 }

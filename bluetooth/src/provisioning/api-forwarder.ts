@@ -31,7 +31,13 @@ export class ApiForwarder {
 
   /** GET a JSON document from the gateway (for the window's "unprovisioned" check). */
   async getJson(path: string): Promise<unknown> {
-    const res = await this.once({ method: 'GET', path, version: 'EGWTTP/1.1', headers: {}, body: new Uint8Array() });
+    const res = await this.once({
+      method: 'GET',
+      path,
+      version: 'EGWTTP/1.1',
+      headers: {},
+      body: new Uint8Array(),
+    });
     if (res.status !== 200) throw new Error(`GET ${path}: gateway answered ${res.status}`);
     return JSON.parse(Buffer.from(res.body).toString('utf8'));
   }
@@ -45,8 +51,10 @@ export class ApiForwarder {
     if (hasBody) headers['content-type'] = 'application/json';
     const controller = new AbortController();
     const timeoutMs = this.options.timeoutMs ?? 15_000;
-    const timer = this.options.clock.setTimer(`ble-forward:${request.method} ${request.path}`, timeoutMs, () =>
-      controller.abort(),
+    const timer = this.options.clock.setTimer(
+      `ble-forward:${request.method} ${request.path}`,
+      timeoutMs,
+      () => controller.abort(),
     );
     try {
       const res = await fetch(new URL(request.path, this.options.gatewayUrl), {
@@ -63,7 +71,10 @@ export class ApiForwarder {
       if (controller.signal.aborted) {
         return errorResponse(504, 'gateway_timeout', `gateway did not answer within ${timeoutMs} ms`, where);
       }
-      const msg = `gateway API at ${this.options.gatewayUrl} unreachable: ${(error as Error).message}`;
+      // fetch() says only "fetch failed"; the reason (ECONNREFUSED, …) is on its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      const msg = `gateway API at ${this.options.gatewayUrl} unreachable: ${reason}`;
       return errorResponse(502, 'gateway_unreachable', msg, where);
     } finally {
       timer.cancel();

@@ -29,7 +29,8 @@ export async function startControlSocket(
     };
     if (req.method === 'POST' && req.url === '/open-window') return reply(200, window.open('local-command'));
     if (req.method === 'POST' && req.url === '/close-window') return reply(200, window.close());
-    if (req.method === 'GET' && req.url === '/status') return reply(200, { ...status(), window: window.state() });
+    if (req.method === 'GET' && req.url === '/status')
+      return reply(200, { ...status(), window: window.state() });
     reply(404, { error: { code: 'not_found', message: `${req.method} ${req.url} is not a control route` } });
   });
   // A socket file left by a crashed run would make listen() fail with EADDRINUSE.

@@ -36,7 +36,10 @@ export class GpioButton {
     });
     this.child = child;
     child.on('error', (error) => {
-      logger.warn({ err: error, chip, line }, 'provisioning button unavailable: gpiomon (package gpiod) could not run');
+      logger.warn(
+        { err: error, chip, line },
+        'provisioning button unavailable: gpiomon (package gpiod) could not run',
+      );
     });
     child.on('exit', (code) => {
       if (this.child === child && code !== null && code !== 0) {

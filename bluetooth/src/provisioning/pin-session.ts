@@ -13,7 +13,12 @@ const LOCKOUT_BASE_MS = 30_000;
 const LOCKOUT_MAX_MS = 3_600_000;
 
 /** The message the client's proof signs: `egw-pin-v1:client:<serverNonce>:<clientNonce>`. */
-export function pinProof(pin: string, role: 'client' | 'server', serverNonce: string, clientNonce: string): string {
+export function pinProof(
+  pin: string,
+  role: 'client' | 'server',
+  serverNonce: string,
+  clientNonce: string,
+): string {
   return createHmac('sha256', pin).update(`egw-pin-v1:${role}:${serverNonce}:${clientNonce}`).digest('hex');
 }
 
@@ -45,11 +50,17 @@ export class PinSessions {
     const now = this.clock.monotonicMs();
     if (now < this.lockedUntilMs) {
       const retryAfterMs = Math.ceil(this.lockedUntilMs - now);
-      return { ok: false, status: 429, message: `too many wrong PINs; try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs };
+      return {
+        ok: false,
+        status: 429,
+        message: `too many wrong PINs; try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+        retryAfterMs,
+      };
     }
     const serverNonce = this.nonces.get(connectionId);
     this.nonces.delete(connectionId);
-    if (!serverNonce) return { ok: false, status: 400, message: 'no challenge on this connection: GET /ble/challenge first' };
+    if (!serverNonce)
+      return { ok: false, status: 400, message: 'no challenge on this connection: GET /ble/challenge first' };
     if (typeof clientNonce !== 'string' || !/^[0-9a-f]{16,64}$/.test(clientNonce)) {
       return { ok: false, status: 400, message: 'clientNonce must be 16–64 lower-case hex digits' };
     }

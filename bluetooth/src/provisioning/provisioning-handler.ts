@@ -49,22 +49,42 @@ export function createProvisioningHandler(options: ProvisioningHandlerOptions): 
       }
       if (request.method === 'GET' && request.path === '/ble/challenge') {
         const nonce = sessions.challenge(connectionId);
-        return json(200, request, { alg: 'HMAC-SHA256', nonce, message: 'egw-pin-v1:client:<nonce>:<clientNonce>' });
+        return json(200, request, {
+          alg: 'HMAC-SHA256',
+          nonce,
+          message: 'egw-pin-v1:client:<nonce>:<clientNonce>',
+        });
       }
       if (request.method === 'POST' && request.path === '/ble/session') {
         const body = parseBody(request);
         const result = await sessions.prove(connectionId, body.clientNonce, body.proof);
         if (result.ok) return json(200, request, { authenticated: true, serverProof: result.serverProof });
-        return errorResponse(result.status, result.status === 429 ? 'locked_out' : 'pin_rejected', result.message, where);
+        return errorResponse(
+          result.status,
+          result.status === 429 ? 'locked_out' : 'pin_rejected',
+          result.message,
+          where,
+        );
       }
-      return errorResponse(404, 'not_found', `${request.method} ${request.path} is not a BLE service route`, where);
+      return errorResponse(
+        404,
+        'not_found',
+        `${request.method} ${request.path} is not a BLE service route`,
+        where,
+      );
     }
     const access = routeAccess(request.method, request.path);
     if (!access) {
-      return errorResponse(404, 'not_reachable_over_ble', `${request.method} ${request.path} is not reachable over BLE`, where);
+      return errorResponse(
+        404,
+        'not_reachable_over_ble',
+        `${request.method} ${request.path} is not reachable over BLE`,
+        where,
+      );
     }
     if (access !== 'identity' && !sessions.isAuthenticated(connectionId)) {
-      const msg = 'prove the gateway PIN first: GET /ble/challenge, then POST /ble/session {clientNonce, proof}';
+      const msg =
+        'prove the gateway PIN first: GET /ble/challenge, then POST /ble/session {clientNonce, proof}';
       return errorResponse(401, 'pin_required', msg, where);
     }
     if (access === 'mutate' && !window.isOpen()) {

@@ -88,7 +88,9 @@ export class ProvisioningWindow {
     this.untilMs = Math.max(this.untilMs, now + durationMs);
     this.timedReason = reason;
     this.closeTimer?.cancel();
-    this.closeTimer = this.options.clock.setTimer('ble-window-close', this.untilMs - now, () => this.changed());
+    this.closeTimer = this.options.clock.setTimer('ble-window-close', this.untilMs - now, () =>
+      this.changed(),
+    );
     this.changed();
   }
 

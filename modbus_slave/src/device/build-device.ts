@@ -6,9 +6,8 @@ import { ConfigError } from '../../../server/src/core/errors.ts';
 import type { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import type { FaultController } from '../faults/fault-controller.ts';
 import type { Site } from '../physics/site.ts';
-import type { SimValues } from '../physics/sim-values.ts';
 import type { SimDeviceSpec } from '../simulator.ts';
-import { profileImager, profileShape } from './profile-imager.ts';
+import { identityFor, profileImager, profileShape } from './profile-imager.ts';
 import { SimulatedDevice } from './simulated-device.ts';
 import { sunspecDevice } from './sunspec-device.ts';
 
@@ -26,7 +25,7 @@ export interface BuildDeviceContext {
 export function simulatedSerial(id: string): string {
   let hash = 2166136261;
   for (const char of id) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  return `SIM${hash.toString(16).toUpperCase().padStart(8, '0')}`;
+  return `SIM${hash.toString().padStart(10, '0')}`;
 }
 
 /** Builds the device; throws a ConfigError for an unknown profile. */
@@ -46,11 +45,11 @@ export function buildDevice(context: BuildDeviceContext): SimulatedDevice {
     shape.kind === 'meter'
       ? site.addMeter({ phases: shape.phases })
       : site.addInverter({ ratedPowerW, mppts: shape.mppts, phases: shape.phases });
-  const identity: SimValues = {
-    make: profile.make,
-    model: profile.products[0] ?? `${profile.make} simulated`,
-    serial: simulatedSerial(id),
-  };
+  const identity = identityFor(
+    profile,
+    simulatedSerial(id),
+    profile.products[0] ?? `${profile.make} simulated`,
+  );
   return new SimulatedDevice({
     id,
     profileId: profile.id,

@@ -37,6 +37,22 @@ export function profileShape(profile: Profile): ProfileShape {
   };
 }
 
+/**
+ * Identity values in the form the profile stores them: a numeric serial register gets a number that
+ * fits it (meters such as the SDM630 keep the serial as a u32), a text register gets the text.
+ */
+export function identityFor(profile: Profile, serial: string, model: string): SimValues {
+  const point = profile.points.serial;
+  let shownSerial = serial;
+  if (point && point.type !== 'str') {
+    const digits = Number.parseInt(serial.replace(/\D/g, '').slice(-8) || '1', 10);
+    shownSerial = String(
+      point.type === 'u16' || point.type === 's16' ? digits % 32_768 : digits % 100_000_000,
+    );
+  }
+  return { make: profile.make, model, serial: shownSerial };
+}
+
 /** Statuses to fall back to when a vendor has no code for a state (most have no "throttled"). */
 const STATUS_FALLBACK: Partial<Record<DeviceStatus, DeviceStatus[]>> = {
   throttled: ['producing'],

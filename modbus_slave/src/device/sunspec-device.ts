@@ -1,17 +1,45 @@
 /**
- * A SunSpec device: model chain 1, 120, 103 or 113, 160 (optional) and the end marker at base 40000.
- * Waits for the shared SunSpec image encoder (server/src/profiles/sunspec/).
+ * A SunSpec device: "SunS" and the model chain 1 (common), 120 (nameplate), 103 or 113 (three-phase
+ * inverter, integer + scale factors or float), 160 (MPPT, optional) and the end marker at base 40000,
+ * encoded by the shared SunSpec image encoder so scale factors follow the power like real devices.
  */
-import { NotAvailable } from '../../../server/src/core/errors.ts';
+import { sunspecImage } from '../../../server/src/profiles/sunspec/sunspec-image.ts';
+import type { SimValues } from '../physics/sim-values.ts';
 import type { BuildDeviceContext } from './build-device.ts';
-import type { SimulatedDevice } from './simulated-device.ts';
+import { simulatedSerial } from './build-device.ts';
+import { SimulatedDevice } from './simulated-device.ts';
+
+/** Where the simulator puts the chain (the first base a client tries). */
+export const SUNSPEC_BASE = 40000;
+
+/** The model ids a SunSpec device serves, in chain order. */
+export function sunspecChainOf(inverterModel: 103 | 113 = 103, mppt = true): number[] {
+  return [1, 120, inverterModel, ...(mppt ? [160] : [])];
+}
 
 /** Builds a SunSpec device. */
 export function sunspecDevice(context: BuildDeviceContext): SimulatedDevice {
-  throw new NotAvailable(
-    `simulator: profile "${context.spec.profile}" needs the SunSpec image encoder, not yet built`,
-    {
-      device: context.id,
+  const { spec, id, site, faults, sync } = context;
+  const models = sunspecChainOf(spec.sunspecInverterModel ?? 103, spec.sunspecMppt ?? true);
+  const ratedPowerW = spec.ratedPowerW ?? 10_000;
+  const model = site.addInverter({ ratedPowerW, mppts: models.includes(160) ? 2 : 1, phases: 3 });
+  const identity: SimValues = { make: 'SunSpec Simulated', model: 'SIM-3P', serial: simulatedSerial(id) };
+  return new SimulatedDevice({
+    id,
+    profileId: spec.profile,
+    unit: spec.unit ?? 1,
+    model,
+    identity,
+    imager: (values) => {
+      // Without model 160 the MPPT values have nowhere to go; the inverter's DC power still shows.
+      const shown: SimValues = { ...values };
+      if (!models.includes(160)) {
+        for (const key of Object.keys(shown))
+          if (/^pv\d_/.test(key)) delete (shown as Record<string, unknown>)[key];
+      }
+      return sunspecImage(models, shown, SUNSPEC_BASE);
     },
-  );
+    faults,
+    sync,
+  });
 }

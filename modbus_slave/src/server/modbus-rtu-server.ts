@@ -1,7 +1,6 @@
 /**
  * Modbus RTU server on a serial port (serialport): the devices on one bus answer by unit address,
- * from the same register images and fault decisions as over TCP. Broadcast (unit 0) writes are
- * applied without an answer, as the protocol says.
+ * from the same register images and fault decisions as over TCP. Broadcasts (unit 0) get no answer.
  */
 import { SerialPort } from 'serialport';
 import { SystemClock, type Clock } from '../../../server/src/core/clock.ts';
@@ -96,7 +95,7 @@ export class ModbusRtuServer {
   private async answer(frame: RtuFrame): Promise<void> {
     const functionCode = frame.pdu[0] ?? 0;
     if (frame.unit === 0) {
-      // Broadcast: every device applies writes, nobody answers.
+      // Broadcast: nobody answers. Broadcast writes are not applied; no simulated device needs them.
       return;
     }
     const image = this.options.imageFor(frame.unit);
@@ -118,7 +117,7 @@ export class ModbusRtuServer {
     let bytes = encodeRtu({ unit: action.kind === 'txid' ? (frame.unit % 247) + 1 : frame.unit, pdu });
     if (action.kind === 'malformed') {
       bytes = encodeRtu({ unit: frame.unit, pdu: malform(pdu) });
-      bytes[bytes.length - 1] ^= 0xff; // and a CRC that fails
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff; // and a CRC that fails
     }
     if ((pdu[0] ?? 0) & 0x80) this.counters.exceptionsSent++;
     this.counters.responses++;

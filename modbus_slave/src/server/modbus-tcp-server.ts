@@ -167,7 +167,14 @@ export class ModbusTcpServer {
       this.closeConnection(connection);
       return;
     }
-    const pdu = this.respond(frame, action);
+    let pdu: Buffer;
+    try {
+      pdu = this.respond(frame, action);
+    } catch (error) {
+      // A device that cannot build its answer says so (04) rather than leaving the client to time out.
+      this.logger.warn({ err: error, unit: frame.unit }, 'cannot build the answer; sending exception 04');
+      pdu = exceptionPdu(frame.pdu[0] ?? 0, EXCEPTION.serverDeviceFailure);
+    }
     const transactionId =
       action.kind === 'txid' ? (frame.transactionId + 0x8000) & 0xffff : frame.transactionId;
     const bytes = encodeMbap({ transactionId, unit: frame.unit, pdu });

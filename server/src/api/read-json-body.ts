@@ -42,14 +42,20 @@ export function assertJsonContentType(ctx: Context): void {
 async function readLimited(ctx: Context, limitBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limitBytes) {
-      // Stop reading; the connection is closed after the answer so the rest of the body is not parsed.
-      ctx.set('Connection', 'close');
-      throw tooLarge(limitBytes);
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limitBytes) {
+        // Stop reading; the connection is closed after the answer so the rest of the body is not parsed.
+        ctx.set('Connection', 'close');
+        throw tooLarge(limitBytes);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    // The client aborted or sent a broken chunked encoding: a client fault, not a server one.
+    throw new ApiError(400, 'body_unreadable', 'body: could not be read (aborted or malformed)', 'body');
   }
   return Buffer.concat(chunks, total);
 }

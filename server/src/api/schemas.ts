@@ -87,7 +87,7 @@ export const WifiConnectSchema = z.strictObject({
 
 /** POST /api/initialize: bind the gateway to a wallet. */
 export const InitializeBodySchema = z.strictObject({
-  walletAddress: z
+  wallet: z
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'expected an Ethereum address: 0x and 40 hex digits')
     .describe('wallet address the gateway is bound to'),

@@ -32,7 +32,10 @@ export class CaptureRing {
 
   /** Copies of the kept captures, oldest first. */
   list(): RegisterCapture[] {
-    return this.items.map((c) => ({ ...c, blocks: c.blocks.map((b) => ({ ...b, registers: [...b.registers] })) }));
+    return this.items.map((c) => ({
+      ...c,
+      blocks: c.blocks.map((b) => ({ ...b, registers: [...b.registers] })),
+    }));
   }
 
   get size(): number {

@@ -89,4 +89,3 @@ export function createDeviceReader(config: DeviceConfig, deps: DeviceReaderDeps)
     ...(deps.captureLimit !== undefined ? { captureLimit: deps.captureLimit } : {}),
   });
 }
-

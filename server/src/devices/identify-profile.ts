@@ -19,7 +19,11 @@ export interface Identified {
 }
 
 /** Whether `profile`'s identify rule matches the device. Exceptions and timeouts mean "no". */
-export async function matchesIdentifyRule(read: RegisterReader, profile: Profile, signal?: AbortSignal): Promise<boolean> {
+export async function matchesIdentifyRule(
+  read: RegisterReader,
+  profile: Profile,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const rule = profile.identify;
   if (rule === undefined) return false;
   const size = Math.max(rule.size, rule.equals?.length ?? 0);
@@ -31,7 +35,10 @@ export async function matchesIdentifyRule(read: RegisterReader, profile: Profile
     throw error;
   }
   if (rule.equals !== undefined && !rule.equals.every((value, i) => words[i] === value)) return false;
-  if (rule.contains !== undefined && !wordsToText(words).toLowerCase().includes(rule.contains.toLowerCase())) {
+  if (
+    rule.contains !== undefined &&
+    !wordsToText(words).toLowerCase().includes(rule.contains.toLowerCase())
+  ) {
     return false;
   }
   return true;
@@ -47,7 +54,8 @@ export async function identifyProfile(
 ): Promise<Identified> {
   const sunspec = await discoverSunSpec(read, signal).catch((error: unknown) => {
     // A device that is not SunSpec may answer the probes with exceptions or not at all.
-    if (error instanceof EgwError && !(error instanceof ModbusError || error instanceof TimeoutError)) throw error;
+    if (error instanceof EgwError && !(error instanceof ModbusError || error instanceof TimeoutError))
+      throw error;
     return undefined;
   });
   if (sunspec !== undefined) return sunspec;
@@ -55,7 +63,8 @@ export async function identifyProfile(
   for (const profile of profiles.list()) {
     if (profile.identify === undefined) continue;
     tried.push(profile.id);
-    if (await matchesIdentifyRule(read, profile, signal)) return { profile, how: `identify rule of ${profile.id}` };
+    if (await matchesIdentifyRule(read, profile, signal))
+      return { profile, how: `identify rule of ${profile.id}` };
   }
   throw new NotFoundError(
     `${device}: no profile recognised the device: no SunSpec marker at 40000, 0 or 50000; identify rules tried: ${tried.join(', ') || 'none'}`,

@@ -5,7 +5,7 @@
  * profile stops fitting (illegal address, undecodable registers) it is discovered again.
  */
 import type { Clock } from '../core/clock.ts';
-import { EgwError, ModbusError, ProfileError } from '../core/errors.ts';
+import { ModbusError, ProfileError, type EgwError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import { decodeFrequency, decodeReading, type RawBlock } from '../modbus/decode.ts';
@@ -133,6 +133,9 @@ export class ModbusDeviceReader implements DeviceReader {
 
   private capture(profile: Profile, ts: number, blocks: RawBlock[], error: EgwError): void {
     this.captures.add({ device: this.id, profile: profile.id, ts, blocks, error: error.message });
-    this.options.logger.warn({ device: this.id, profile: profile.id, err: error.message }, 'read captured for analysis');
+    this.options.logger.warn(
+      { device: this.id, profile: profile.id, err: error.message },
+      'read captured for analysis',
+    );
   }
 }

@@ -10,17 +10,24 @@ import type { Identified } from './identify-profile.ts';
 import type { RegisterReader } from './register-reader.ts';
 
 /** Discovers a SunSpec profile on the device behind `read`, or resolves undefined. */
-export type SunSpecDiscovery = (read: RegisterReader, signal?: AbortSignal) => Promise<Identified | undefined>;
+export type SunSpecDiscovery = (
+  read: RegisterReader,
+  signal?: AbortSignal,
+) => Promise<Identified | undefined>;
 
 /** Walks the chain at the first base holding "SunS"; undefined when no base does. */
-export async function findSunSpecChain(read: RegisterReader, signal?: AbortSignal): Promise<SunSpecChain | undefined> {
+export async function findSunSpecChain(
+  read: RegisterReader,
+  signal?: AbortSignal,
+): Promise<SunSpecChain | undefined> {
   const holding = (address: number, count: number): Promise<number[]> => read(3, address, count, signal);
   for (const base of SUNSPEC_BASES) {
     try {
       return await walkSunSpecChain(holding, [base]);
     } catch (error) {
       // Not at this base: no marker, an exception, or silence (the connection reconnects after it).
-      if (error instanceof NotFoundError || error instanceof TimeoutError || error instanceof ModbusError) continue;
+      if (error instanceof NotFoundError || error instanceof TimeoutError || error instanceof ModbusError)
+        continue;
       throw error;
     }
   }

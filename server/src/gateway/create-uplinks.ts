@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config } from '../config/schema.ts';
+import { HttpUplink } from '../uplink/http/http-uplink.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import type { Settings } from './gateway-services.ts';
 
@@ -22,7 +23,14 @@ export interface UplinkDeps {
 export function createUplinks(settings: Settings, deps: UplinkDeps): Uplink[] {
   const uplinks: Uplink[] = [];
   if (settings.ingest.url) {
-    deps.logger.warn({ url: settings.ingest.url }, 'HTTP ingest uplink not available in this build');
+    uplinks.push(
+      new HttpUplink({
+        url: settings.ingest.url,
+        timeoutMs: settings.ingest.timeoutMs,
+        clock: deps.clock,
+        serial: deps.serial,
+      }),
+    );
   }
   if (settings.mqtt.url) {
     deps.logger.warn('MQTT uplink not available in this build');

@@ -11,7 +11,8 @@ import { publicKeyInfo, serialFromPublicKey } from '../harvest/signing/public-ke
 import { secp } from '../harvest/signing/secp.ts';
 
 /** How keys are found. */
-export type KeySource = { kind: 'fixed'; publicKeyHex: string } | { kind: 'gateway'; url: string } | { kind: 'tofu' };
+export type KeySource =
+  { kind: 'fixed'; publicKeyHex: string } | { kind: 'gateway'; url: string } | { kind: 'tofu' };
 
 /** Resolves and caches the verification key of each gateway serial. */
 export class IngestKeys {
@@ -52,7 +53,8 @@ export class IngestKeys {
     } catch (error) {
       throw new TransportError(`GET ${url.href}: ${String(error)}`, { key: 'gateway' }, error);
     }
-    if (typeof body.publicKey !== 'string') throw new TransportError(`GET ${url.href}: no publicKey in the answer`, { key: 'gateway' });
+    if (typeof body.publicKey !== 'string')
+      throw new TransportError(`GET ${url.href}: no publicKey in the answer`, { key: 'gateway' });
     const info = publicKeyInfo(body.publicKey);
     // Trust the key, not the serial field: the serial is always derived from the key.
     this.pinned.set(info.serial, info.keyObject);

@@ -98,22 +98,44 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
     if (type !== 'application/jwt') {
-      throw new HttpFailure('unsupported_media_type', `Content-Type ${type ?? '(none)'}: expected application/jwt`, { status: 415 });
+      throw new HttpFailure(
+        'unsupported_media_type',
+        `Content-Type ${type ?? '(none)'}: expected application/jwt`,
+        { status: 415 },
+      );
     }
     const jwt = decodeJwt(body);
     const { device, seq } = jwt.header;
     if (typeof device !== 'string' || !Number.isSafeInteger(seq) || (seq as number) < 1) {
-      throw new HttpFailure('bad_header', 'JWT header: needs "device" (string) and "seq" (positive integer)', { status: 400 });
+      throw new HttpFailure(
+        'bad_header',
+        'JWT header: needs "device" (string) and "seq" (positive integer)',
+        { status: 400 },
+      );
     }
     const key = `${device}-${seq as number}`;
     const given = req.headers['idempotency-key'];
     if (given !== undefined && given !== key) {
-      throw new HttpFailure('bad_idempotency_key', `Idempotency-Key ${String(given)}: expected ${key}`, { status: 400 });
+      throw new HttpFailure('bad_idempotency_key', `Idempotency-Key ${String(given)}: expected ${key}`, {
+        status: 400,
+      });
     }
     const publicKey = await keys.keyFor(device, jwt);
-    if (!publicKey) throw new HttpFailure('unknown_gateway', `${device}: no trusted public key (${keys.describe()})`, { status: 403 });
-    if (!verifyEs256k(jwt, publicKey)) throw new HttpFailure('bad_signature', `${key}: ES256K signature does not verify`, { status: 401 });
-    const record = { key, serial: device, seq: seq as number, receivedAt: clock.nowMs(), header: jwt.header, payload: jwt.payload, jwt: body.trim() };
+    if (!publicKey)
+      throw new HttpFailure('unknown_gateway', `${device}: no trusted public key (${keys.describe()})`, {
+        status: 403,
+      });
+    if (!verifyEs256k(jwt, publicKey))
+      throw new HttpFailure('bad_signature', `${key}: ES256K signature does not verify`, { status: 401 });
+    const record = {
+      key,
+      serial: device,
+      seq: seq as number,
+      receivedAt: clock.nowMs(),
+      header: jwt.header,
+      payload: jwt.payload,
+      jwt: body.trim(),
+    };
     if (!store.store(record)) return reply(res, 200, { key, duplicate: true });
     if (behaviour.resetRate && random() < behaviour.resetRate) {
       req.socket.destroy(); // stored, but the sender never hears so: it must repeat, we must not store twice
@@ -126,7 +148,10 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method === 'GET' && path === '/stats') return reply(res, 200, store.stats());
     if (req.method === 'GET' && path === '/health') return reply(res, 200, { ok: true });
-    if (req.method !== 'POST') return reply(res, 405, { error: { code: 'method', message: `${req.method} ${path}: POST a batch JWT` } });
+    if (req.method !== 'POST')
+      return reply(res, 405, {
+        error: { code: 'method', message: `${req.method} ${path}: POST a batch JWT` },
+      });
     ingest(req, res).catch((error: unknown) => {
       const status = error instanceof EgwError ? error.status : 500;
       if (status >= 400 && status < 500) store.rejected++;

@@ -29,7 +29,9 @@ export class AdaptiveTimeout {
     private readonly latencies: LatencyWindow = new LatencyWindow(),
   ) {
     if (!(bounds.minMs > 0 && bounds.maxMs >= bounds.minMs)) {
-      throw new RangeError(`timeout bounds: need 0 < minMs ≤ maxMs, got minMs ${bounds.minMs}, maxMs ${bounds.maxMs}`);
+      throw new RangeError(
+        `timeout bounds: need 0 < minMs ≤ maxMs, got minMs ${bounds.minMs}, maxMs ${bounds.maxMs}`,
+      );
     }
     this.factor = bounds.factor ?? 4;
     this.minSamples = bounds.minSamples ?? 8;

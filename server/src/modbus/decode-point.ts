@@ -57,6 +57,15 @@ export function roundToStep(value: number, step: number): number {
   return Number(value.toPrecision(12));
 }
 
+/** The shortest decimal that is the same float32 (230.1, not 230.10000610351562 from the widening to double). */
+export function shortestFloat32(float: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(float.toPrecision(digits));
+    if (Math.fround(candidate) === float) return candidate;
+  }
+  return float;
+}
+
 function isSentinel(point: Point, raw: bigint, signed: number): boolean {
   return sentinelsOf(point).some((s) => s === signed || s === Number(raw));
 }
@@ -86,8 +95,7 @@ export function decodeNumber(
     const raw = wordsToUnsigned(words, point.words);
     const float = wordsToFloat(words, point.words);
     if (!Number.isFinite(float) || isSentinel(point, raw, float)) return undefined;
-    // A float32 carries ~7 significant digits; more would be noise from the widening to double.
-    const value = Number(float.toPrecision(7)) * point.gain + point.offset;
+    const value = shortestFloat32(float) * point.gain + point.offset;
     return Number(value.toPrecision(12));
   }
   const raw = decodeRawInteger(profile, point, blocks);

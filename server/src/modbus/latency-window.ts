@@ -30,7 +30,8 @@ export class LatencyWindow {
     if (this.cached) return this.cached;
     if (this.samples.length === 0) return { p50: 0, p99: 0, max: 0 };
     const sorted = [...this.samples].sort((a, b) => a - b);
-    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+    const at = (q: number): number =>
+      sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
     const round = (ms: number): number => Math.round(ms * 100) / 100;
     this.cached = { p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1] ?? 0) };
     return this.cached;

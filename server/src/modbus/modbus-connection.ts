@@ -25,6 +25,7 @@ import {
 } from './modbus-link.ts';
 import { openModbusSerialLink } from './modbus-serial-link.ts';
 import { RequestQueue } from './request-queue.ts';
+import { withDeadline } from './with-deadline.ts';
 
 /** Timeouts of one connection, ms. */
 export interface ModbusTimeouts {
@@ -39,7 +40,12 @@ export interface ModbusTimeouts {
 }
 
 /** Defaults: generous enough for 9600-baud RTU and cloud-relayed TCP gateways. */
-export const DEFAULT_MODBUS_TIMEOUTS: ModbusTimeouts = { connectMs: 3000, minMs: 250, maxMs: 3000, factor: 4 };
+export const DEFAULT_MODBUS_TIMEOUTS: ModbusTimeouts = {
+  connectMs: 3000,
+  minMs: 250,
+  maxMs: 3000,
+  factor: 4,
+};
 
 export interface ModbusConnectionOptions {
   /** Device id; named in every error and log line. */
@@ -58,6 +64,11 @@ export interface ModbusConnectionOptions {
   backoff?: Backoff;
   /** Requests allowed to wait behind the one in flight (default 1000). */
   maxWaiting?: number;
+  /**
+   * During a reconnect pause, wait it out instead of failing at once (default false: a polling
+   * task should fail fast and keep its slot; a scan that expects silence from absent units waits).
+   */
+  waitForReconnect?: boolean;
 }
 
 /** A Modbus client connection with one request in flight; connects lazily on the first request. */
@@ -78,13 +89,18 @@ export class ModbusConnection {
   private failureStreak = 0;
   private nextConnectAtMs = 0;
   private links = 0;
+  /** The last link's release; a serial port must be closed before it is opened again. */
+  private releasing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ModbusConnectionOptions) {
     this.timeouts = { ...DEFAULT_MODBUS_TIMEOUTS, ...options.timeouts };
     this.timeout = new AdaptiveTimeout(this.timeouts, this.counters.latencies);
     this.backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
     this.openLink = options.openLink ?? openModbusSerialLink;
-    this.queue = new RequestQueue(`${options.device} (${describeTarget(options.target)})`, options.maxWaiting);
+    this.queue = new RequestQueue(
+      `${options.device} (${describeTarget(options.target)})`,
+      options.maxWaiting,
+    );
   }
 
   /** Device id this connection serves. */
@@ -117,6 +133,7 @@ export class ModbusConnection {
     this.closed = true;
     this.queue.rejectWaiting(this.closedError());
     this.dropLink(false);
+    await this.releasing;
   }
 
   state(): ConnectionState {
@@ -145,7 +162,23 @@ export class ModbusConnection {
     const startedMs = clock.monotonicMs();
     this.counters.requests += 1;
     try {
-      const data = await this.withTimeout(link, link.read(request), request, timeoutMs, signal);
+      const data = await withDeadline(clock, `modbus-timeout:${this.device}`, link.read(request), {
+        timeoutMs,
+        onTimeout: () =>
+          new TimeoutError(
+            `${describeRequest(this.device, request)}: no reply within ${timeoutMs} ms; reconnecting`,
+            {
+              device: this.device,
+              unit: request.unit,
+              register: request.address,
+            },
+          ),
+        // The request is on the wire: its reply would come later, so the link must go.
+        onAbort: () => {
+          this.releasing = link.destroy();
+        },
+        ...(signal ? { signal } : {}),
+      });
       this.replied(clock.monotonicMs() - startedMs);
       return data;
     } catch (error) {
@@ -159,7 +192,9 @@ export class ModbusConnection {
     this.failureStreak = 0;
     this.backoff.reset();
     const report = { device: this.device, latencyMs, ok: exceptionCode === undefined };
-    this.options.observer?.requestFinished?.(exceptionCode === undefined ? report : { ...report, exceptionCode });
+    this.options.observer?.requestFinished?.(
+      exceptionCode === undefined ? report : { ...report, exceptionCode },
+    );
   }
 
   /** Turns a link failure into the project error and decides whether the link survives. */
@@ -184,57 +219,20 @@ export class ModbusConnection {
     }
     this.counters.failed(result.message);
     const report = { device: this.device, latencyMs, ok: false };
-    this.options.observer?.requestFinished?.(error instanceof TimeoutError ? { ...report, timeout: true } : report);
+    this.options.observer?.requestFinished?.(
+      error instanceof TimeoutError ? { ...report, timeout: true } : report,
+    );
     this.options.logger?.debug({ device: this.device, err: result.message }, 'modbus request failed');
-    if (this.link === link) this.linkFailed();
+    // Count the failure even if the link already reported its own close: it drives the pause.
+    this.linkFailed(link);
     return result;
   }
 
   private transportError(request: RegisterRequest, error: LinkError): TransportError {
-    const what = `${this.device} unit ${request.unit} FC${request.fc} ${request.address}+${request.count}`;
+    const what = describeRequest(this.device, request);
     const verb = error.failure.kind === 'malformed' ? 'malformed reply' : 'connection lost';
     const where = { device: this.device, unit: request.unit, register: request.address };
     return new TransportError(`${what}: ${verb} (${error.message}); reconnecting`, where, error);
-  }
-
-  private withTimeout<T>(
-    link: ModbusLink,
-    work: Promise<T>,
-    request: RegisterRequest,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => {
-        timer.cancel();
-        link.destroy();
-        reject(signal?.reason);
-      };
-      const timer = this.options.clock.setTimer(`modbus-timeout:${this.device}`, timeoutMs, () => {
-        signal?.removeEventListener('abort', onAbort);
-        const what = `${this.device} unit ${request.unit} FC${request.fc} ${request.address}+${request.count}`;
-        reject(
-          new TimeoutError(`${what}: no reply within ${timeoutMs} ms; reconnecting`, {
-            device: this.device,
-            unit: request.unit,
-            register: request.address,
-          }),
-        );
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      work.then(
-        (value) => {
-          timer.cancel();
-          signal?.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          timer.cancel();
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
   }
 
   private async connect(signal?: AbortSignal): Promise<ModbusLink> {
@@ -242,7 +240,9 @@ export class ModbusConnection {
     const where = { device: this.device };
     const place = `${this.device} (${describeTarget(target)})`;
     const waitMs = this.nextConnectAtMs - clock.monotonicMs();
-    if (this.failureStreak > 0 && waitMs > 0) {
+    if (this.failureStreak > 0 && waitMs > 0 && this.options.waitForReconnect) {
+      await clock.sleep(waitMs, `modbus-reconnect:${this.device}`, signal);
+    } else if (this.failureStreak > 0 && waitMs > 0) {
       throw new TransportError(
         `${place}: reconnecting in ${Math.ceil(waitMs)} ms after: ${this.counters.lastError ?? 'failure'}`,
         where,
@@ -250,13 +250,16 @@ export class ModbusConnection {
     }
     const controller = new AbortController();
     const timer = clock.setTimer(`modbus-connect:${this.device}`, this.timeouts.connectMs, () =>
-      controller.abort(new TimeoutError(`${place}: no connection within ${this.timeouts.connectMs} ms`, where)),
+      controller.abort(
+        new TimeoutError(`${place}: no connection within ${this.timeouts.connectMs} ms`, where),
+      ),
     );
     const onAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     this.connecting = true;
     let link: ModbusLink;
     try {
+      await this.releasing;
       link = await this.openLink(target, controller.signal);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
@@ -275,7 +278,7 @@ export class ModbusConnection {
       signal?.removeEventListener('abort', onAbort);
     }
     if (this.closed) {
-      link.destroy();
+      void link.destroy();
       throw this.closedError();
     }
     this.adopt(link);
@@ -302,8 +305,8 @@ export class ModbusConnection {
   }
 
   /** Drops the link after a failure and schedules when the next connect may happen. */
-  private linkFailed(): void {
-    this.dropLink(true);
+  private linkFailed(link?: ModbusLink): void {
+    if (link === undefined || this.link === link) this.dropLink(true);
     this.failureStreak += 1;
     const pauseMs = this.failureStreak === 1 ? 0 : this.backoff.next();
     this.nextConnectAtMs = this.options.clock.monotonicMs() + pauseMs;
@@ -313,7 +316,7 @@ export class ModbusConnection {
     const link = this.link;
     this.link = undefined;
     if (unplanned) this.lostLink = true;
-    link?.destroy();
+    if (link) this.releasing = link.destroy();
   }
 
   private closedError(): TransportError {
@@ -323,4 +326,9 @@ export class ModbusConnection {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** "inv1 unit 1 FC3 40000+2", the start of every request error. */
+function describeRequest(device: string, request: RegisterRequest): string {
+  return `${device} unit ${request.unit} FC${request.fc} ${request.address}+${request.count}`;
 }

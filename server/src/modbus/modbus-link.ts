@@ -40,8 +40,11 @@ export interface ModbusLink {
   read(request: RegisterRequest): Promise<number[]>;
   /** Called once when the transport closes or fails on its own. */
   onClose(listener: (reason: string) => void): void;
-  /** Closes the transport; a pending read rejects with a "closed" LinkError. Idempotent. */
-  destroy(): void;
+  /**
+   * Closes the transport; a pending read rejects with a "closed" LinkError at once. Resolves when the
+   * transport is released (a serial port must be closed before it can be opened again). Idempotent.
+   */
+  destroy(): Promise<void>;
 }
 
 /** Opens a link; must give up (and release everything) when the signal aborts. */

@@ -16,7 +16,13 @@
  */
 import net from 'node:net';
 import modbusSerial from 'modbus-serial';
-import { LinkError, type LinkOpener, type ModbusLink, type ModbusTarget, type RegisterRequest } from './modbus-link.ts';
+import {
+  LinkError,
+  type LinkOpener,
+  type ModbusLink,
+  type ModbusTarget,
+  type RegisterRequest,
+} from './modbus-link.ts';
 
 // modbus-serial is CommonJS whose typings declare the class as `default`; it sets
 // module.exports.default = module.exports, so `.default` is right at run time too.
@@ -32,8 +38,12 @@ class ModbusSerialLink implements ModbusLink {
   private pending: Pending | undefined;
   private closedReason: string | undefined;
   private readonly closeListeners: Array<(reason: string) => void> = [];
+  private released: Promise<void> | undefined;
 
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly serial: boolean,
+  ) {}
 
   read(request: RegisterRequest): Promise<number[]> {
     if (this.closedReason !== undefined) {
@@ -49,7 +59,12 @@ class ModbusSerialLink implements ModbusLink {
         if (error) return reject(toLinkError(error));
         const data = result?.data;
         if (!Array.isArray(data) || data.length !== request.count) {
-          return reject(new LinkError({ kind: 'malformed', message: `reply holds ${data?.length} registers, asked ${request.count}` }));
+          return reject(
+            new LinkError({
+              kind: 'malformed',
+              message: `reply holds ${data?.length} registers, asked ${request.count}`,
+            }),
+          );
         }
         resolve(data);
       };
@@ -77,13 +92,20 @@ class ModbusSerialLink implements ModbusLink {
     for (const listener of this.closeListeners.splice(0)) listener(reason);
   }
 
-  destroy(): void {
+  destroy(): Promise<void> {
     this.closed('connection closed');
-    try {
-      this.client.destroy(() => {});
-    } catch {
-      // Already torn down by the library; nothing left to release.
-    }
+    this.released ??= new Promise<void>((resolve) => {
+      try {
+        // TCP: destroy the socket now. RTU: the buffered serial port has no destroy, only close,
+        // and the port stays locked until that completes.
+        if (this.serial) this.client.close(() => resolve());
+        else this.client.destroy(() => resolve());
+      } catch {
+        // Already torn down by the library; nothing left to release.
+        resolve();
+      }
+    });
+    return this.released;
   }
 }
 
@@ -115,10 +137,13 @@ function connectSocket(host: string, port: number, signal: AbortSignal): Promise
   });
 }
 
-async function openTcp(target: Extract<ModbusTarget, { type: 'tcp' }>, signal: AbortSignal): Promise<ModbusLink> {
+async function openTcp(
+  target: Extract<ModbusTarget, { type: 'tcp' }>,
+  signal: AbortSignal,
+): Promise<ModbusLink> {
   const socket = await connectSocket(target.host, target.port, signal);
   const client = new ModbusRTU();
-  const link = new ModbusSerialLink(client);
+  const link = new ModbusSerialLink(client, false);
   // Without an error listener a reset socket would throw from the EventEmitter.
   socket.on('error', (error) => link.closed(`socket error: ${error.message}`));
   socket.on('close', () => link.closed('connection closed by the device'));
@@ -127,9 +152,12 @@ async function openTcp(target: Extract<ModbusTarget, { type: 'tcp' }>, signal: A
   return link;
 }
 
-async function openRtu(target: Extract<ModbusTarget, { type: 'rtu' }>, signal: AbortSignal): Promise<ModbusLink> {
+async function openRtu(
+  target: Extract<ModbusTarget, { type: 'rtu' }>,
+  signal: AbortSignal,
+): Promise<ModbusLink> {
   const client = new ModbusRTU();
-  const link = new ModbusSerialLink(client);
+  const link = new ModbusSerialLink(client, true);
   client.on('error', (error) => link.closed(`serial error: ${String((error as Error)?.message ?? error)}`));
   client.on('close', () => link.closed('serial port closed'));
   const opened = client.connectRTUBuffered(target.path, { baudRate: target.baud, parity: target.parity });
@@ -140,7 +168,7 @@ async function openRtu(target: Extract<ModbusTarget, { type: 'rtu' }>, signal: A
   try {
     await Promise.race([opened, aborted]);
   } catch (error) {
-    link.destroy();
+    void link.destroy();
     throw error;
   }
   return link;

@@ -39,11 +39,19 @@ export class RequestQueue {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiting.length >= this.maxWaiting) {
       return Promise.reject(
-        new TransportError(`${this.name}: ${this.waiting.length} requests already waiting (limit ${this.maxWaiting})`),
+        new TransportError(
+          `${this.name}: ${this.waiting.length} requests already waiting (limit ${this.maxWaiting})`,
+        ),
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const job: Job = { run, resolve: resolve as (value: unknown) => void, reject, signal, onAbort: undefined };
+      const job: Job = {
+        run,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
       if (signal) {
         job.onAbort = () => {
           const index = this.waiting.indexOf(job);

@@ -17,7 +17,9 @@ export class OutboxSettings {
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.deleteStmt = db.prepare<[string]>('DELETE FROM settings WHERE key = ?');
-    this.allStmt = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings ORDER BY key');
+    this.allStmt = db.prepare<[], { key: string; value: string }>(
+      'SELECT key, value FROM settings ORDER BY key',
+    );
   }
 
   /** The stored value, or undefined. The caller validates it (it was valid when written, schemas may have changed). */

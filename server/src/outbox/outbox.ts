@@ -110,12 +110,16 @@ export class Outbox {
       insert: db.prepare<[number, number, string, string, string, number]>(
         'INSERT INTO batches (seq, created_at, header, payload, jwt, bytes) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      undelivered: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM batches WHERE delivered_at IS NULL'),
+      undelivered: db.prepare<[], { n: number }>(
+        'SELECT count(*) AS n FROM batches WHERE delivered_at IS NULL',
+      ),
       dropOldest: db.prepare<[number], { first: number; last: number; n: number }>(
         `SELECT min(seq) AS first, max(seq) AS last, count(*) AS n FROM
            (SELECT seq FROM batches WHERE delivered_at IS NULL ORDER BY seq LIMIT ?)`,
       ),
-      deleteRange: db.prepare<[number, number]>('DELETE FROM batches WHERE delivered_at IS NULL AND seq BETWEEN ? AND ?'),
+      deleteRange: db.prepare<[number, number]>(
+        'DELETE FROM batches WHERE delivered_at IS NULL AND seq BETWEEN ? AND ?',
+      ),
       deleteAcksUpTo: db.prepare<[number]>(
         'DELETE FROM acks WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.seq = acks.seq)',
       ),
@@ -142,12 +146,16 @@ export class Outbox {
         `DELETE FROM batches WHERE delivered_at IS NOT NULL AND seq NOT IN
            (SELECT seq FROM batches WHERE delivered_at IS NOT NULL ORDER BY seq DESC LIMIT ?)`,
       ),
-      pruneAcks: db.prepare('DELETE FROM acks WHERE NOT EXISTS (SELECT 1 FROM batches b WHERE b.seq = acks.seq)'),
+      pruneAcks: db.prepare(
+        'DELETE FROM acks WHERE NOT EXISTS (SELECT 1 FROM batches b WHERE b.seq = acks.seq)',
+      ),
       stats: db.prepare<[], { depth: number; bytes: number; oldest: number | null }>(
         `SELECT count(*) AS depth, coalesce(sum(bytes), 0) AS bytes, min(created_at) AS oldest
            FROM batches WHERE delivered_at IS NULL`,
       ),
-      delivered: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM batches WHERE delivered_at IS NOT NULL'),
+      delivered: db.prepare<[], { n: number }>(
+        'SELECT count(*) AS n FROM batches WHERE delivered_at IS NOT NULL',
+      ),
     };
   }
 
@@ -219,6 +227,17 @@ export class Outbox {
     return this.tryAppend(input) ?? (this.held.push(input), null);
   }
 
+  /**
+   * Appends several batches in ONE transaction (one fsync; consecutive seqs in input order), e.g. to
+   * import a backlog. All or nothing: a storage error throws and nothing is kept in memory.
+   */
+  appendMany(inputs: BatchInput[]): BatchRecord[] {
+    this.synchronous('FULL');
+    const records = this.db.transaction(() => inputs.map((input) => this.appendTx(input))).immediate();
+    for (const record of records) for (const listener of this.listeners) listener(record);
+    return records;
+  }
+
   /** Stores the held batches that now fit; returns how many were stored. */
   retryHeld(): number {
     let stored = 0;
@@ -238,7 +257,10 @@ export class Outbox {
     } catch (error) {
       if (!this.isStorageError(error)) throw error;
       this.storageErrors++;
-      this.logger.error({ code: (error as { code?: unknown }).code, held: this.held.size + 1, err: describeError(error) }, 'outbox: cannot store a batch; keeping it in memory');
+      this.logger.error(
+        { code: (error as { code?: unknown }).code, held: this.held.size + 1, err: describeError(error) },
+        'outbox: cannot store a batch; keeping it in memory',
+      );
       return undefined;
     }
     for (const listener of this.listeners) listener(record);
@@ -301,14 +323,23 @@ export class Outbox {
         if (!this.enabled.includes(uplink)) return;
         const first = Math.min(...seqs);
         const last = Math.max(...seqs);
-        const done = this.st.markDelivered.run(now, first, last, JSON.stringify(this.enabled), this.enabled.length);
+        const done = this.st.markDelivered.run(
+          now,
+          first,
+          last,
+          JSON.stringify(this.enabled),
+          this.enabled.length,
+        );
         if (done.changes > 0) this.prune();
       })();
       return true;
     } catch (error) {
       if (!this.isStorageError(error)) throw error;
       this.storageErrors++;
-      this.logger.error({ uplink, count: seqs.length, err: describeError(error) }, 'outbox: cannot record acknowledgements');
+      this.logger.error(
+        { uplink, count: seqs.length, err: describeError(error) },
+        'outbox: cannot record acknowledgements',
+      );
       return false;
     }
   }

@@ -140,7 +140,7 @@ function valueWords(
   const raw = field === 'status' ? valueToUnsigned(point.type, numeric, words) : toRaw(point, numeric, sf);
   if (raw === undefined) {
     throw new ProfileError(
-      `${profile.id}: points.${field}: ${value} does not fit ${point.type} at sf ${sf}`,
+      `${profile.id}: points.${field}: ${value} does not fit ${point.type} at sf ${sf} (or hits a not-implemented value)`,
       {
         field,
       },

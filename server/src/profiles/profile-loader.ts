@@ -16,10 +16,12 @@ export function parseProfile(text: string, file: string): Profile {
   } catch (error) {
     throw new ProfileError(`${file}: not valid YAML/JSON: ${(error as Error).message}`, { file }, error);
   }
-  const result = ProfileSchema.safeParse(data);
+  // Strict at the top level so a misspelt key ("frequncy") is reported, not silently dropped.
+  const result = ProfileSchema.strict().safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const field = issue?.path.join('.') ?? '';
+    const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const field = [...(issue?.path ?? []), ...(unknownKey === undefined ? [] : [unknownKey])].join('.');
     throw new ProfileError(`${file}: ${field || '(root)'}: ${issue?.message ?? 'invalid'}`, { file, field });
   }
   checkProfile(result.data, file);

@@ -16,7 +16,7 @@ import type { Uplink } from './uplink.ts';
 /** What the dispatcher needs of the outbox (the real Outbox satisfies it). */
 export interface DispatchSource {
   pending(uplink: string, limit: number, afterSeq?: number): BatchRecord[];
-  ack(seq: number, uplink: string): boolean;
+  ackMany(seqs: number[], uplink: string): boolean;
   setUplinks(names: string[]): void;
   onAppend(listener: (record: BatchRecord) => void): () => void;
 }
@@ -41,6 +41,9 @@ interface Lane {
   inFlight: Map<number, Promise<void>>;
   /** Highest seq handed to the uplink since the last (re)start; pending() continues after it. */
   cursor: number;
+  /** Confirmed seqs not yet written to the outbox (written together, one transaction per turn). */
+  acks: number[];
+  flushScheduled: boolean;
   /** A delivery failed: take no new batches until the retry timer fires. */
   blocked: boolean;
   retryTimer?: Timer;
@@ -63,6 +66,8 @@ export class OutboxDispatcher {
       uplink,
       backoff: new Backoff({ initialMs: 1000, maxMs: 300_000, jitter: 0.2, ...options.backoff }),
       inFlight: new Map(),
+      acks: [],
+      flushScheduled: false,
       cursor: 0,
       blocked: false,
       state: { name: uplink.name, state: 'ok', since: options.clock.nowMs(), acked: 0, retries: 0 },
@@ -93,6 +98,7 @@ export class OutboxDispatcher {
     this.abort.abort(new Error('dispatcher stopped'));
     for (const lane of this.lanes) lane.retryTimer?.cancel();
     await Promise.allSettled(this.lanes.flatMap((l) => [...l.inFlight.values()]));
+    for (const lane of this.lanes) this.flushAcks(lane);
     await Promise.allSettled(this.lanes.map((l) => l.uplink.stop()));
   }
 
@@ -127,14 +133,13 @@ export class OutboxDispatcher {
   }
 
   private deliver(lane: Lane, batch: BatchRecord): void {
-    const name = lane.uplink.name;
     const attempt = Promise.resolve()
       .then(() => lane.uplink.deliver(batch, this.abort.signal))
       .then(
         () => {
           lane.inFlight.delete(batch.seq);
           if (!this.running) return;
-          this.options.outbox.ack(batch.seq, name);
+          lane.acks.push(batch.seq);
           lane.state.acked++;
           lane.backoff.reset();
           if (lane.state.state !== 'ok' && !lane.blocked) this.setState(lane, 'ok');
@@ -152,9 +157,26 @@ export class OutboxDispatcher {
     lane.inFlight.set(batch.seq, attempt);
   }
 
+  /** Writes the confirmed acks of a lane in one transaction (a turn's worth of completions). */
+  private flushAcks(lane: Lane): void {
+    if (lane.acks.length === 0) return;
+    const seqs = lane.acks.sort((a, b) => a - b);
+    lane.acks = [];
+    this.options.outbox.ackMany(seqs, lane.uplink.name);
+  }
+
   /** After each delivery: arm the retry once the window is empty, else yield and fill the window again. */
   private settled(lane: Lane): void {
     if (!this.running) return;
+    if (!lane.flushScheduled) {
+      // First completion of this turn: write it (and any that complete in the same turn) on the next one.
+      lane.flushScheduled = true;
+      setImmediate(() => {
+        lane.flushScheduled = false;
+        this.flushAcks(lane);
+        this.pump(lane);
+      });
+    }
     if (lane.blocked) {
       if (lane.inFlight.size > 0 || lane.retryTimer) return;
       const delayMs = lane.backoff.next();
@@ -165,13 +187,14 @@ export class OutboxDispatcher {
       lane.retryTimer = this.options.clock.setTimer(`uplink-retry-${lane.uplink.name}`, delayMs, () => {
         lane.retryTimer = undefined;
         lane.blocked = false;
+        this.flushAcks(lane); // before the cursor goes back, so a confirmed batch is not sent again
         lane.cursor = 0; // start again from the oldest batch this uplink has not acknowledged
         this.pump(lane);
       });
       return;
     }
-    // Yield a macrotask so sampling timers and the API run between deliveries of a long backlog.
-    setImmediate(() => this.pump(lane));
+    // The ack flush above yields a macrotask (sampling timers and the API run between deliveries of a
+    // long backlog) and then fills the window again.
   }
 
   private setState(lane: Lane, state: UplinkState['state']): void {

@@ -40,7 +40,10 @@ export interface NmcliRunnerOptions {
 /** Runs nmcli; resolves stdout, throws mapped errors. `args` never contain secrets. */
 export async function runNmcli(options: NmcliRunnerOptions, args: string[], stdin?: string): Promise<string> {
   const command = options.command ?? 'nmcli';
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(command, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -66,7 +69,8 @@ export async function runNmcli(options: NmcliRunnerOptions, args: string[], stdi
     .finally(() => timer.cancel());
   const stderr = Buffer.concat(err).toString('utf8').trim();
   if (timedOut) throw new TimeoutError(`nmcli ${args[3] ?? ''} did not finish within ${timeoutMs} ms`);
-  if (code === EXIT_NM_NOT_RUNNING) throw new NotAvailable(`Wi-Fi needs NetworkManager, which is not running (${stderr})`);
+  if (code === EXIT_NM_NOT_RUNNING)
+    throw new NotAvailable(`Wi-Fi needs NetworkManager, which is not running (${stderr})`);
   if (code === EXIT_NOT_FOUND) throw new NotFoundError(stderr.replace(/^Error: /, ''));
   if (code !== 0) {
     throw new EgwError('wifi_failed', `nmcli failed (exit ${code}): ${stderr.replace(/^Error: /, '')}`, {

@@ -23,7 +23,16 @@ export class NmcliWifiManager implements WifiManager {
   constructor(private readonly options: NmcliWifiManagerOptions) {}
 
   async scan(): Promise<WifiNetwork[]> {
-    const out = await this.nmcli(['-t', '-f', 'IN-USE,SSID,SIGNAL,SECURITY', 'device', 'wifi', 'list', '--rescan', 'auto']);
+    const out = await this.nmcli([
+      '-t',
+      '-f',
+      'IN-USE,SSID,SIGNAL,SECURITY',
+      'device',
+      'wifi',
+      'list',
+      '--rescan',
+      'auto',
+    ]);
     const bySsid = new Map<string, WifiNetwork>();
     for (const line of out.split('\n')) {
       if (!line) continue;
@@ -33,7 +42,11 @@ export class NmcliWifiManager implements WifiManager {
       const seen = bySsid.get(ssid);
       // One entry per SSID (several access points share one): strongest signal, in use if any is.
       if (!seen) bySsid.set(ssid, network);
-      else bySsid.set(ssid, { ...(seen.signal >= network.signal ? seen : network), inUse: seen.inUse || network.inUse });
+      else
+        bySsid.set(ssid, {
+          ...(seen.signal >= network.signal ? seen : network),
+          inUse: seen.inUse || network.inUse,
+        });
     }
     return [...bySsid.values()].sort((a, b) => b.signal - a.signal);
   }
@@ -51,7 +64,20 @@ export class NmcliWifiManager implements WifiManager {
     await this.deleteProfile(ssid).catch((error: unknown) => {
       if (!(error instanceof NotFoundError)) throw error;
     });
-    await this.nmcli(['connection', 'add', 'type', 'wifi', 'con-name', ssid, 'ifname', '*', 'ssid', ssid, 'wifi-sec.key-mgmt', 'wpa-psk']);
+    await this.nmcli([
+      'connection',
+      'add',
+      'type',
+      'wifi',
+      'con-name',
+      ssid,
+      'ifname',
+      '*',
+      'ssid',
+      ssid,
+      'wifi-sec.key-mgmt',
+      'wpa-psk',
+    ]);
     await this.nmcli(
       ['--wait', '30', 'connection', 'up', 'id', ssid, 'passwd-file', '/dev/stdin'],
       `802-11-wireless-security.psk:${passphrase}\n`,

@@ -4,38 +4,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { decodeReading, type RawBlock } from '../../../server/src/modbus/decode.ts';
 import { encodeReading, type RegisterImage } from '../../../server/src/profiles/encode.ts';
 import { wireBlocks } from '../../../server/src/profiles/profile-blocks.ts';
 import type { Profile } from '../../../server/src/profiles/profile-schema.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import { ModbusResponder } from '../../fakes/modbus-responder.ts';
+import { egw } from './egw-cli.ts';
 import { loadImage, sunspecDevice, valuesFor } from './profile-images.ts';
-
-const MAIN = fileURLToPath(new URL('../../../server/src/cli/main.ts', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `egw <args>` and collects its output. */
-export function egw(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { env: { ...process.env, EGW_LOG_LEVEL: 'silent' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 /** What the in-process decoder makes of the image: the reading egw read must print. */
 function expectedReading(profile: Profile, image: RegisterImage): Record<string, unknown> {
@@ -51,7 +27,11 @@ function expectedReading(profile: Profile, image: RegisterImage): Record<string,
 }
 
 /** Every encoded value must come back within the register's resolution. */
-function assertCloseToInput(reading: Record<string, unknown>, input: Record<string, unknown>, id: string): void {
+function assertCloseToInput(
+  reading: Record<string, unknown>,
+  input: Record<string, unknown>,
+  id: string,
+): void {
   for (const [field, value] of Object.entries(input)) {
     const got = reading[field];
     if (typeof value === 'number') {
@@ -73,10 +53,30 @@ describe('egw read --json', () => {
   });
   after(() => responder.close());
 
-  async function readAndCompare(id: string, profileArg: string, unit: number, profile: Profile, image: RegisterImage, input: Record<string, unknown>): Promise<void> {
+  async function readAndCompare(
+    id: string,
+    profileArg: string,
+    unit: number,
+    profile: Profile,
+    image: RegisterImage,
+    input: Record<string, unknown>,
+  ): Promise<void> {
     loadImage(responder, unit, image);
     const started = Date.now();
-    const run = await egw(['read', '--host', '127.0.0.1', '--port', String(responder.port), '--unit', String(unit), '--profile', profileArg, '--id', 'inv1', '--json']);
+    const run = await egw([
+      'read',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(responder.port),
+      '--unit',
+      String(unit),
+      '--profile',
+      profileArg,
+      '--id',
+      'inv1',
+      '--json',
+    ]);
     assert.equal(run.code, 0, `${id}: exit ${run.code}: ${run.stderr}`);
     const lines = run.stdout.trim().split('\n');
     assert.equal(lines.length, 1, 'one JSON object on stdout');

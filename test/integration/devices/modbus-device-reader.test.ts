@@ -12,7 +12,10 @@ import type { DeviceConfig } from '../../../server/src/config/schema.ts';
 import { SystemClock } from '../../../server/src/core/clock.ts';
 import { ModbusError, NotFoundError, ProfileError, TransportError } from '../../../server/src/core/errors.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
-import { createDeviceReader, type DeviceReaderDeps } from '../../../server/src/devices/create-device-reader.ts';
+import {
+  createDeviceReader,
+  type DeviceReaderDeps,
+} from '../../../server/src/devices/create-device-reader.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import { pointOf } from '../../../server/src/profiles/sunspec/sunspec-model.ts';
 import { SUNSPEC_MODELS } from '../../../server/src/profiles/sunspec/sunspec-models.ts';
@@ -43,7 +46,14 @@ describe('ModbusDeviceReader', () => {
   let deps: DeviceReaderDeps;
   const clock = new SystemClock();
   const device = (over: Partial<DeviceConfig> & { profile: string; unit: number }): DeviceConfig =>
-    ({ id: 'inv1', type: 'tcp', host: '127.0.0.1', port: responder.port, closeBetweenPolls: false, ...over }) as DeviceConfig;
+    ({
+      id: 'inv1',
+      type: 'tcp',
+      host: '127.0.0.1',
+      port: responder.port,
+      closeBetweenPolls: false,
+      ...over,
+    }) as DeviceConfig;
 
   before(async () => {
     responder = await ModbusResponder.start();
@@ -78,7 +88,13 @@ describe('ModbusDeviceReader', () => {
         grid_frequency_hz: 49.98,
       });
       assert.equal(await reader.readFrequency(), 49.98);
-      assert.deepEqual(responder.requests.at(-1), { tid: responder.requests.at(-1)!.tid, unit: 3, fc: 4, address: 5005, count: 1 });
+      assert.deepEqual(responder.requests.at(-1), {
+        tid: responder.requests.at(-1)!.tid,
+        unit: 3,
+        fc: 4,
+        address: 5005,
+        count: 1,
+      });
     } finally {
       await reader.close();
     }
@@ -114,7 +130,8 @@ describe('ModbusDeviceReader', () => {
   test('SunSpec chain is walked once, and again after the profile stops fitting', async () => {
     loadImage(responder, 2, sunspecDevice().image);
     const reader = createDeviceReader(device({ profile: 'sunspec', unit: 2 }), deps);
-    const markerReads = (): number => responder.requests.filter((r) => r.unit === 2 && r.address === 40000 && r.count === 2).length;
+    const markerReads = (): number =>
+      responder.requests.filter((r) => r.unit === 2 && r.address === 40000 && r.count === 2).length;
     try {
       await reader.read();
       await reader.read();
@@ -150,7 +167,10 @@ describe('ModbusDeviceReader', () => {
     try {
       await reader.read();
       responder.next({ kind: 'drop' });
-      await assert.rejects(reader.read(), (e) => e instanceof TransportError && /^inv1 unit 5 /.test(e.message));
+      await assert.rejects(
+        reader.read(),
+        (e) => e instanceof TransportError && /^inv1 unit 5 /.test(e.message),
+      );
       assert.equal((await reader.read()).ac_power_w, 3120);
       responder.next({ kind: 'late', delayMs: 600 });
       await assert.rejects(reader.read(), /inv1 unit 5 FC3 \d+\+\d+: no reply within \d+ ms; reconnecting$/);
@@ -199,7 +219,10 @@ describe('ModbusDeviceReader', () => {
     responder.set(3, 8, 0, [1]);
     const unknown = createDeviceReader(device({ profile: 'auto', unit: 8 }), deps);
     try {
-      await assert.rejects(unknown.read(), (e) => e instanceof NotFoundError && /^inv1: no profile recognised/.test(e.message));
+      await assert.rejects(
+        unknown.read(),
+        (e) => e instanceof NotFoundError && /^inv1: no profile recognised/.test(e.message),
+      );
     } finally {
       await unknown.close();
     }

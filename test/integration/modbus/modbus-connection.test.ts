@@ -16,7 +16,12 @@ describe('ModbusConnection over TCP against a raw-socket responder', () => {
   before(async () => {
     responder = await ModbusResponder.start({ units: [1, 2] });
     responder.set(3, 1, 100, values);
-    responder.set(4, 1, 100, values.map((v) => v ^ 0xffff));
+    responder.set(
+      4,
+      1,
+      100,
+      values.map((v) => v ^ 0xffff),
+    );
     responder.set(3, 2, 100, [42, 43]);
   });
   after(() => responder.close());
@@ -34,10 +39,10 @@ describe('ModbusConnection over TCP against a raw-socket responder', () => {
 
   test('reads FC3 and FC4 registers with the unit id of each request', async () => {
     assert.deepEqual(await connection.readRegisters({ fc: 3, unit: 1, address: 100, count: 125 }), values);
-    assert.deepEqual(
-      await connection.readRegisters({ fc: 4, unit: 1, address: 110, count: 2 }),
-      [values[10]! ^ 0xffff, values[11]! ^ 0xffff],
-    );
+    assert.deepEqual(await connection.readRegisters({ fc: 4, unit: 1, address: 110, count: 2 }), [
+      values[10]! ^ 0xffff,
+      values[11]! ^ 0xffff,
+    ]);
     assert.deepEqual(await connection.readRegisters({ fc: 3, unit: 2, address: 100, count: 2 }), [42, 43]);
     const stats = connection.stats();
     assert.equal(stats.state, 'connected');
@@ -47,13 +52,14 @@ describe('ModbusConnection over TCP against a raw-socket responder', () => {
     assert.equal(typeof stats.lastOkAt, 'number');
   });
 
-  const linkFaults: Array<{ name: string; action: ResponderAction; error: new (...args: never[]) => Error }> = [
-    { name: 'drops the socket mid-request', action: { kind: 'drop' }, error: TransportError },
-    { name: 'answers late', action: { kind: 'late', delayMs: 400 }, error: TimeoutError },
-    { name: 'never answers', action: { kind: 'silent' }, error: TimeoutError },
-    { name: 'sends a malformed frame', action: { kind: 'malformed' }, error: TransportError },
-    { name: 'answers with a wrong transaction id', action: { kind: 'wrong-tid' }, error: TimeoutError },
-  ];
+  const linkFaults: Array<{ name: string; action: ResponderAction; error: new (...args: never[]) => Error }> =
+    [
+      { name: 'drops the socket mid-request', action: { kind: 'drop' }, error: TransportError },
+      { name: 'answers late', action: { kind: 'late', delayMs: 400 }, error: TimeoutError },
+      { name: 'never answers', action: { kind: 'silent' }, error: TimeoutError },
+      { name: 'sends a malformed frame', action: { kind: 'malformed' }, error: TransportError },
+      { name: 'answers with a wrong transaction id', action: { kind: 'wrong-tid' }, error: TimeoutError },
+    ];
   for (const fault of linkFaults) {
     test(`when the device ${fault.name}: typed error, reconnect, next read succeeds`, async () => {
       await connection.readRegisters({ fc: 3, unit: 1, address: 100, count: 2 });
@@ -64,7 +70,10 @@ describe('ModbusConnection over TCP against a raw-socket responder', () => {
         assert.match((error as Error).message, /^inv1 unit 1 FC3 100\+2: /);
         return true;
       });
-      assert.deepEqual(await connection.readRegisters({ fc: 3, unit: 1, address: 102, count: 3 }), values.slice(2, 5));
+      assert.deepEqual(
+        await connection.readRegisters({ fc: 3, unit: 1, address: 102, count: 3 }),
+        values.slice(2, 5),
+      );
       assert.equal(responder.connections, connectionsBefore + 1, 'one new connection');
       const stats = connection.stats();
       assert.equal(stats.failures, 1);
@@ -86,7 +95,9 @@ describe('ModbusConnection over TCP against a raw-socket responder', () => {
         assert.equal(error.where.register, 100);
         return true;
       });
-      assert.deepEqual(await connection.readRegisters({ fc: 3, unit: 1, address: 100, count: 1 }), [values[0]]);
+      assert.deepEqual(await connection.readRegisters({ fc: 3, unit: 1, address: 100, count: 1 }), [
+        values[0],
+      ]);
       assert.equal(responder.connections, connectionsBefore, 'same socket');
       const stats = connection.stats();
       assert.deepEqual(stats.exceptions, { [code.toString(16).padStart(2, '0')]: 1 });
@@ -131,7 +142,11 @@ describe('ModbusConnection connect failures', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const connection = new ModbusConnection({ device: 'meter9', target: { type: 'tcp', host: '127.0.0.1', port }, clock });
+    const connection = new ModbusConnection({
+      device: 'meter9',
+      target: { type: 'tcp', host: '127.0.0.1', port },
+      clock,
+    });
     try {
       await assert.rejects(connection.readRegisters({ fc: 3, unit: 1, address: 0, count: 1 }), (error) => {
         assert.ok(error instanceof TransportError);
@@ -139,7 +154,10 @@ describe('ModbusConnection connect failures', () => {
         return true;
       });
       // First reconnect is immediate; after the second failure a pause applies and requests fail fast.
-      await assert.rejects(connection.readRegisters({ fc: 3, unit: 1, address: 0, count: 1 }), TransportError);
+      await assert.rejects(
+        connection.readRegisters({ fc: 3, unit: 1, address: 0, count: 1 }),
+        TransportError,
+      );
       assert.equal(connection.state(), 'backoff');
       await assert.rejects(
         connection.readRegisters({ fc: 3, unit: 1, address: 0, count: 1 }),

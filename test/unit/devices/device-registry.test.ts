@@ -91,7 +91,9 @@ test('refuses duplicate ids and endpoints with a ValidationError naming the fiel
   });
   await assert.rejects(registry.add(tcp('inv2', 1502)), { where: { field: 'host' } });
   await assert.rejects(registry.add(tcp('inv3', 0)), { where: { field: 'port' } });
-  await assert.rejects(registry.add({ ...tcp('inv4', 1700), profile: 'nope' }), { where: { field: 'profile' } });
+  await assert.rejects(registry.add({ ...tcp('inv4', 1700), profile: 'nope' }), {
+    where: { field: 'profile' },
+  });
   assert.equal(registry.list().length, 1);
   await registry.close();
 });
@@ -114,5 +116,8 @@ test('remove stops the device’s tasks and closes it; a removed config-file dev
 
 test('a config-file device that cannot be opened stops start-up naming it', async () => {
   const { registry } = setup([{ ...tcp('bad', 1502), profile: 'nope' }]);
-  await assert.rejects(registry.start(), (e: unknown) => e instanceof ConfigError && /device bad/.test(e.message));
+  await assert.rejects(
+    registry.start(),
+    (e: unknown) => e instanceof ConfigError && /device bad/.test(e.message),
+  );
 });

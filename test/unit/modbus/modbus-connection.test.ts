@@ -4,7 +4,12 @@ import { flushAsync, ManualClock } from '../../../server/src/core/clock.ts';
 import { TimeoutError, TransportError } from '../../../server/src/core/errors.ts';
 import { Backoff } from '../../../server/src/engine/backoff.ts';
 import { ModbusConnection } from '../../../server/src/modbus/modbus-connection.ts';
-import { LinkError, type LinkOpener, type ModbusLink, type RegisterRequest } from '../../../server/src/modbus/modbus-link.ts';
+import {
+  LinkError,
+  type LinkOpener,
+  type ModbusLink,
+  type RegisterRequest,
+} from '../../../server/src/modbus/modbus-link.ts';
 
 /** A link whose replies the test hands out by hand. */
 class FakeLink implements ModbusLink {
@@ -31,9 +36,10 @@ class FakeLink implements ModbusLink {
   peerClosed(): void {
     this.closeListener?.('closed by peer');
   }
-  destroy(): void {
+  destroy(): Promise<void> {
     this.destroyed = true;
     this.pending?.reject(new LinkError({ kind: 'closed', message: 'destroyed' }));
+    return Promise.resolve();
   }
 }
 
@@ -75,7 +81,10 @@ test('a request without a reply times out after the adaptive timeout and the lin
   }
   assert.equal(connection.currentTimeoutMs(), 100);
   const lost = connection.readRegisters(request);
-  const outcome = assert.rejects(lost, (e) => e instanceof TimeoutError && /no reply within 100 ms/.test(e.message));
+  const outcome = assert.rejects(
+    lost,
+    (e) => e instanceof TimeoutError && /no reply within 100 ms/.test(e.message),
+  );
   await clock.advance(99);
   assert.equal(links[0]!.destroyed, false);
   await clock.advance(1);
@@ -101,7 +110,10 @@ test('consecutive connect failures pause reconnects with backoff; a reply resets
   assert.equal(connection.state(), 'disconnected', 'first reconnect is immediate');
   await assert.rejects(connection.readRegisters(request), /cannot connect/);
   assert.equal(connection.state(), 'backoff');
-  await assert.rejects(connection.readRegisters(request), (e) => e instanceof TransportError && /reconnecting in 500 ms/.test(e.message));
+  await assert.rejects(
+    connection.readRegisters(request),
+    (e) => e instanceof TransportError && /reconnecting in 500 ms/.test(e.message),
+  );
   await clock.advance(500);
   await assert.rejects(connection.readRegisters(request), /cannot connect/);
   await clock.advance(999);
@@ -122,10 +134,15 @@ test('a connect that hangs fails after connectMs', async () => {
     device: 'inv1',
     target: { type: 'rtu', path: '/dev/ttyX', baud: 9600, parity: 'none' },
     clock,
-    openLink: (_target, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    openLink: (_target, signal) =>
+      new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
     timeouts: { connectMs: 700 },
   });
-  const read = assert.rejects(connection.readRegisters(request), (e) => e instanceof TimeoutError && /inv1 \(\/dev\/ttyX@9600\): no connection within 700 ms/.test(e.message));
+  const read = assert.rejects(
+    connection.readRegisters(request),
+    (e) =>
+      e instanceof TimeoutError && /inv1 \(\/dev\/ttyX@9600\): no connection within 700 ms/.test(e.message),
+  );
   await clock.advance(700);
   await read;
 });
@@ -171,7 +188,10 @@ test('an exception reply keeps the link; a malformed one replaces it', async () 
   await flushAsync();
   assert.equal(links.length, 1);
   links[0]!.fail(new LinkError({ kind: 'malformed', message: 'Data length error' }));
-  await assert.rejects(bad, (e) => e instanceof TransportError && /malformed reply \(Data length error\)/.test(e.message));
+  await assert.rejects(
+    bad,
+    (e) => e instanceof TransportError && /malformed reply \(Data length error\)/.test(e.message),
+  );
   assert.equal(links[0]!.destroyed, true);
   assert.deepEqual(connection.stats().exceptions, { '06': 1 });
 });

@@ -61,7 +61,10 @@ test('refuses jobs beyond the waiting limit, and rejectWaiting empties the queue
   const gate = deferred<void>();
   const running = queue.push(() => gate.promise);
   const second = queue.push(async () => 2);
-  await assert.rejects(queue.push(async () => 3), (e) => e instanceof TransportError && /inv1: 1 requests already waiting/.test(e.message));
+  await assert.rejects(
+    queue.push(async () => 3),
+    (e) => e instanceof TransportError && /inv1: 1 requests already waiting/.test(e.message),
+  );
   queue.rejectWaiting(new Error('closed'));
   await assert.rejects(second, /closed/);
   gate.resolve();

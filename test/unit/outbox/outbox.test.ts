@@ -59,7 +59,10 @@ describe('outbox', () => {
     outbox = open();
     assert.equal(outbox.append(input())?.seq, 3);
     assert.equal(outbox.stats().lastSeq, 3);
-    assert.deepEqual(outbox.pending('http', 10).map((r) => r.seq), [1, 2, 3]);
+    assert.deepEqual(
+      outbox.pending('http', 10).map((r) => r.seq),
+      [1, 2, 3],
+    );
     outbox.close();
   });
 
@@ -94,10 +97,22 @@ describe('outbox', () => {
     outbox.setUplinks(['http', 'mqtt']);
     for (let i = 0; i < 5; i++) outbox.append(input());
     outbox.ackMany([1, 3], 'http');
-    assert.deepEqual(outbox.pending('http', 10).map((r) => r.seq), [2, 4, 5]);
-    assert.deepEqual(outbox.pending('http', 2).map((r) => r.seq), [2, 4]);
-    assert.deepEqual(outbox.pending('http', 10, 2).map((r) => r.seq), [4, 5]);
-    assert.deepEqual(outbox.pending('mqtt', 10).map((r) => r.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      outbox.pending('http', 10).map((r) => r.seq),
+      [2, 4, 5],
+    );
+    assert.deepEqual(
+      outbox.pending('http', 2).map((r) => r.seq),
+      [2, 4],
+    );
+    assert.deepEqual(
+      outbox.pending('http', 10, 2).map((r) => r.seq),
+      [4, 5],
+    );
+    assert.deepEqual(
+      outbox.pending('mqtt', 10).map((r) => r.seq),
+      [1, 2, 3, 4, 5],
+    );
     assert.deepEqual(outbox.pending('mqtt', 1)[0]?.ackedBy, ['http']);
     outbox.close();
   });
@@ -125,7 +140,10 @@ describe('outbox', () => {
     outbox.append(input());
     outbox.ack(1, 'http');
     outbox.setUplinks(['http']);
-    assert.deepEqual(outbox.pending('http', 10).map((r) => r.seq), [2]);
+    assert.deepEqual(
+      outbox.pending('http', 10).map((r) => r.seq),
+      [2],
+    );
     assert.equal(outbox.stats().depth, 1);
     outbox.close();
   });
@@ -143,7 +161,10 @@ describe('outbox', () => {
     outbox.setUplinks(['http']);
     for (let i = 0; i < 5; i++) outbox.append(input());
     outbox.ackMany([1, 2, 3, 4, 5], 'http');
-    assert.deepEqual(outbox.recent(10).map((r) => r.seq), [5, 4]);
+    assert.deepEqual(
+      outbox.recent(10).map((r) => r.seq),
+      [5, 4],
+    );
     assert.equal(outbox.stats().delivered, 2);
     outbox.close();
   });
@@ -153,7 +174,10 @@ describe('outbox', () => {
     for (let i = 0; i < 13; i++) outbox.append(input());
     assert.equal(outbox.stats().depth, 10);
     assert.equal(outbox.stats().dropped, 3);
-    assert.deepEqual(outbox.pending('http', 1).map((r) => r.seq), [4]);
+    assert.deepEqual(
+      outbox.pending('http', 1).map((r) => r.seq),
+      [4],
+    );
     outbox.close();
     outbox = open({ maxBatches: 10 });
     assert.equal(outbox.stats().dropped, 3);
@@ -189,7 +213,10 @@ describe('outbox', () => {
     assert.equal(outbox.stats().held, 2);
     // Make room: deliver everything stored so far.
     outbox.setUplinks(['http']);
-    outbox.ackMany(outbox.pending('http', 1000).map((r) => r.seq), 'http');
+    outbox.ackMany(
+      outbox.pending('http', 1000).map((r) => r.seq),
+      'http',
+    );
     assert.equal(outbox.retryHeld(), 2);
     const seqs = outbox.pending('http', 10).map((r) => r.seq);
     assert.deepEqual(seqs, [firstHeld + 1, firstHeld + 2]);
@@ -220,5 +247,20 @@ describe('outbox', () => {
     const db = new Database(join(dir, 'egw.db'));
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     db.close();
+  });
+});
+
+describe('outbox appendMany', () => {
+  it('appends consecutive seqs in one transaction, all or nothing', () => {
+    const outbox = open();
+    const records = outbox.appendMany([input(), input(), input()]);
+    assert.deepEqual(
+      records.map((r) => r.seq),
+      [1, 2, 3],
+    );
+    assert.throws(() => outbox.appendMany([input(), { model: 'x', harvests: [] }]), ValidationError);
+    assert.equal(outbox.stats().lastSeq, 3);
+    assert.equal(outbox.append(input())?.seq, 4);
+    outbox.close();
   });
 });

@@ -9,7 +9,9 @@ import { spanOf, type SunSpecPoint } from '../../../server/src/profiles/sunspec/
 
 const REFERENCE_DIR = fileURLToPath(new URL('../../../../shared/sunspec/', import.meta.url));
 const present = existsSync(REFERENCE_DIR);
-const skip = present ? false : `SunSpec reference folder ${REFERENCE_DIR} is absent: model definitions not checked`;
+const skip = present
+  ? false
+  : `SunSpec reference folder ${REFERENCE_DIR} is absent: model definitions not checked`;
 
 interface RefPoint {
   name: string;
@@ -34,7 +36,12 @@ function refLayout(points: readonly RefPoint[]): Map<string, RefPoint & { offset
   return out;
 }
 
-function compare(modelId: number, ours: readonly SunSpecPoint[], ref: readonly RefPoint[], where: string): void {
+function compare(
+  modelId: number,
+  ours: readonly SunSpecPoint[],
+  ref: readonly RefPoint[],
+  where: string,
+): void {
   const byName = refLayout(ref);
   for (const point of ours) {
     const r = byName.get(point.name);
@@ -45,7 +52,11 @@ function compare(modelId: number, ours: readonly SunSpecPoint[], ref: readonly R
     assert.equal(point.size, r.size ?? 1, `${label}: size`);
     assert.equal(point.sf, r.sf, `${label}: scale-factor point`);
   }
-  assert.equal(ours.length, ref.length, `model ${modelId} ${where}: the project defines every reference point`);
+  assert.equal(
+    ours.length,
+    ref.length,
+    `model ${modelId} ${where}: the project defines every reference point`,
+  );
 }
 
 for (const [id, model] of SUNSPEC_MODELS) {

@@ -14,7 +14,14 @@ class FakeOutbox implements DispatchSource {
   private seq = 0;
   add(n = 1): void {
     for (let i = 0; i < n; i++) {
-      const r: BatchRecord = { seq: ++this.seq, createdAt: 0, header: {}, payload: {}, jwt: `jwt${this.seq}`, ackedBy: [] };
+      const r: BatchRecord = {
+        seq: ++this.seq,
+        createdAt: 0,
+        header: {},
+        payload: {},
+        jwt: `jwt${this.seq}`,
+        ackedBy: [],
+      };
       this.batches.push(r);
       for (const l of this.listeners) l(r);
     }
@@ -23,8 +30,8 @@ class FakeOutbox implements DispatchSource {
     const acked = this.acked.get(uplink) ?? [];
     return this.batches.filter((b) => b.seq > afterSeq && !acked.includes(b.seq)).slice(0, limit);
   }
-  ack(seq: number, uplink: string): boolean {
-    this.acked.set(uplink, [...(this.acked.get(uplink) ?? []), seq]);
+  ackMany(seqs: number[], uplink: string): boolean {
+    this.acked.set(uplink, [...(this.acked.get(uplink) ?? []), ...seqs]);
     return true;
   }
   setUplinks(): void {}
@@ -72,7 +79,14 @@ function setup(window = 8, random = () => 0.5) {
   const bus = new EventBus();
   const events: string[] = [];
   bus.on('uplink-state', (e) => events.push(e.state));
-  const dispatcher = new OutboxDispatcher({ outbox, uplinks: [uplink], clock, bus, window, backoff: { random } });
+  const dispatcher = new OutboxDispatcher({
+    outbox,
+    uplinks: [uplink],
+    clock,
+    bus,
+    window,
+    backoff: { random },
+  });
   return { clock, outbox, uplink, dispatcher, events };
 }
 
@@ -82,8 +96,14 @@ describe('outbox dispatcher', () => {
     outbox.add(30);
     await dispatcher.start();
     await settle();
-    assert.deepEqual(uplink.attempts.map((a) => a.seq), Array.from({ length: 30 }, (_, i) => i + 1));
-    assert.deepEqual(outbox.acked.get('http'), Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.deepEqual(
+      uplink.attempts.map((a) => a.seq),
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      outbox.acked.get('http'),
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     assert.equal(dispatcher.states()[0]?.acked, 30);
     await dispatcher.stop();
   });
@@ -99,11 +119,20 @@ describe('outbox dispatcher', () => {
       outbox.add(1);
       await settle();
     }
-    assert.deepEqual(uplink.attempts.map((a) => a.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      uplink.attempts.map((a) => a.seq),
+      [1, 2, 3, 4],
+    );
     uplink.hanging.shift()!.resolve();
     await settle();
-    assert.deepEqual(uplink.attempts.map((a) => a.seq), [1, 2, 3, 4, 5]);
-    assert.deepEqual(dispatcher.inFlight('http').sort((a, b) => a - b), [2, 3, 4, 5]);
+    assert.deepEqual(
+      uplink.attempts.map((a) => a.seq),
+      [1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      dispatcher.inFlight('http').sort((a, b) => a - b),
+      [2, 3, 4, 5],
+    );
     await dispatcher.stop();
   });
 
@@ -114,7 +143,10 @@ describe('outbox dispatcher', () => {
     assert.equal(uplink.attempts.length, 0);
     outbox.add(1);
     await settle();
-    assert.deepEqual(uplink.attempts.map((a) => a.seq), [1]);
+    assert.deepEqual(
+      uplink.attempts.map((a) => a.seq),
+      [1],
+    );
     await dispatcher.stop();
   });
 
@@ -132,7 +164,10 @@ describe('outbox dispatcher', () => {
         const gap = gaps[i]!;
         assert.ok(gap >= base * 0.8 - 1e-6 && gap <= base + 1e-6, `retry ${i}: ${gap} ms for base ${base}`);
       });
-      assert.ok(uplink.attempts.every((a) => a.seq === 1), 'always the oldest batch first');
+      assert.ok(
+        uplink.attempts.every((a) => a.seq === 1),
+        'always the oldest batch first',
+      );
       await dispatcher.stop();
     }
   });
@@ -175,8 +210,14 @@ describe('outbox dispatcher', () => {
     uplink.mode = 'ok';
     await clock.advance(1000);
     await settle();
-    assert.deepEqual(uplink.attempts.slice(4).map((a) => a.seq), [2, 4, 5, 6]);
-    assert.deepEqual([...outbox.acked.get('http')!].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      uplink.attempts.slice(4).map((a) => a.seq),
+      [2, 4, 5, 6],
+    );
+    assert.deepEqual(
+      [...outbox.acked.get('http')!].sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6],
+    );
     await dispatcher.stop();
   });
 

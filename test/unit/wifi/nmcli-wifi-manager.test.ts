@@ -75,7 +75,12 @@ describe('NmcliWifiManager against a fake nmcli on PATH', () => {
     assert.equal(state.state, 'connected');
     const made = (await calls()).slice(before);
     assert.deepEqual(
-      made.map((c) => c.args.filter((a) => /^(connection|device|delete|add|up|status|show)$/.test(a)).slice(0, 2).join(' ')),
+      made.map((c) =>
+        c.args
+          .filter((a) => /^(connection|device|delete|add|up|status|show)$/.test(a))
+          .slice(0, 2)
+          .join(' '),
+      ),
       ['connection delete', 'connection add', 'connection up', 'device status', 'device show'],
     );
     for (const call of made) assert.ok(!call.args.join(' ').includes('correct horse'), 'secret in argv');
@@ -107,7 +112,10 @@ describe('NmcliWifiManager against a fake nmcli on PATH', () => {
   it('answers NotAvailable (501) when NetworkManager is not running', async () => {
     process.env.NMCLI_FAKE_NM_DOWN = '1';
     try {
-      await assert.rejects(wifi().scan(), (error: unknown) => error instanceof NotAvailable && error.status === 501);
+      await assert.rejects(
+        wifi().scan(),
+        (error: unknown) => error instanceof NotAvailable && error.status === 501,
+      );
     } finally {
       delete process.env.NMCLI_FAKE_NM_DOWN;
     }

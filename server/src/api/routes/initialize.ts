@@ -1,8 +1,16 @@
-/** POST /api/initialize: bind the gateway to a wallet by signing the fixed wallet-binding message. */
+/**
+ * POST /api/initialize: bind the gateway to a wallet. Only the fixed wallet-binding message of the
+ * signing module is signed (header opr "initialize"; payload wallet, serial, publicKey, ts) — never
+ * caller-supplied data beyond the schema-checked address.
+ */
+import { signWalletBinding } from '../../harvest/signing/wallet-binding.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { InitializeBodySchema } from '../schemas.ts';
-import { signWalletBindingMessage } from '../wallet-binding.ts';
+
+function decodePart(part: string | undefined): unknown {
+  return JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
+}
 
 /** The initialize route group. */
 export function initializeRoutes({ services }: RouteDeps): AnyRoute[] {
@@ -11,11 +19,15 @@ export function initializeRoutes({ services }: RouteDeps): AnyRoute[] {
       method: 'POST',
       path: '/api/initialize',
       operationId: 'initialize',
-      summary: 'sign the wallet-binding message (serial, wallet address, timestamp) with the device key',
+      summary:
+        'sign the wallet-binding message (wallet address, serial, public key, timestamp) with the device key',
       tag: 'identity',
       body: InitializeBodySchema,
-      handler: (_ctx, { body }) =>
-        signWalletBindingMessage(services.identity, body.walletAddress, services.clock.nowMs()),
+      handler: (_ctx, { body }) => {
+        const jwt = signWalletBinding(services.identity, { wallet: body.wallet, ts: services.clock.nowMs() });
+        const [header, payload] = jwt.split('.');
+        return { jwt, header: decodePart(header), payload: decodePart(payload) };
+      },
     }),
   ];
 }

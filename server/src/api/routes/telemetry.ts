@@ -14,14 +14,12 @@ export function telemetryRoutes({ services, events }: RouteDeps): AnyRoute[] {
       tag: 'telemetry',
       handler: () => ({
         engine: services.engineStats(),
-        devices: services.devices
-          .list()
-          .map((d) => ({
-            id: d.config.id,
-            profile: d.config.profile,
-            ...d.stats,
-            lastReadingTs: d.reading?.ts,
-          })),
+        devices: services.devices.list().map((d) => ({
+          id: d.config.id,
+          profile: d.config.profile,
+          ...d.stats,
+          lastReadingTs: d.reading?.ts,
+        })),
         outbox: services.outbox.stats(),
         uplinks: services.uplinks(),
         events: { clients: events.clientCount, dropped: events.dropped },

@@ -26,7 +26,13 @@ export const targetOptions = {
 export class UsageProblem extends Error {}
 
 /** Parses an integer option within bounds; UsageProblem naming the option otherwise. */
-export function intOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+export function intOption(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -35,7 +41,9 @@ export function intOption(name: string, text: string | undefined, fallback: numb
   return value;
 }
 
-type TargetValues = Partial<Record<'host' | 'port' | 'serial' | 'baud' | 'parity' | 'unit' | 'timeout', string>>;
+type TargetValues = Partial<
+  Record<'host' | 'port' | 'serial' | 'baud' | 'parity' | 'unit' | 'timeout', string>
+>;
 
 /** The device config a command line names (profile and id filled in by the caller). */
 export function deviceFromArgs(values: TargetValues, id: string, profile: string): DeviceConfig {
@@ -122,7 +130,8 @@ export const readCommand: CliCommand = {
     let device: DeviceConfig;
     let timeouts: Partial<ModbusTimeouts>;
     try {
-      if (values.profile === undefined) throw new UsageProblem('--profile ID is required (or --profile auto)');
+      if (values.profile === undefined)
+        throw new UsageProblem('--profile ID is required (or --profile auto)');
       device = deviceFromArgs(values, values.id ?? 'device', values.profile);
       timeouts = timeoutsFromArgs(values.timeout);
     } catch (error) {
@@ -131,7 +140,12 @@ export const readCommand: CliCommand = {
       return 2;
     }
     const profiles = ProfileRegistry.load(values['profiles-dir'] ? { extraDir: values['profiles-dir'] } : {});
-    const reader = createDeviceReader(device, { clock: new SystemClock(), logger: silentLogger(), profiles, timeouts });
+    const reader = createDeviceReader(device, {
+      clock: new SystemClock(),
+      logger: silentLogger(),
+      profiles,
+      timeouts,
+    });
     try {
       const reading = await reader.read();
       process.stdout.write(values.json ? `${JSON.stringify(reading)}\n` : `${formatReading(reading)}\n`);

@@ -35,7 +35,8 @@ export interface SignedBatch {
 
 /** Builds and signs the batch JWT for `seq` (a positive integer assigned by the outbox). */
 export function createBatch(identity: GatewayIdentity, input: BatchInput, seq: number): SignedBatch {
-  if (!Number.isSafeInteger(seq) || seq < 1) throw new ValidationError(`batch seq ${seq}: must be a positive integer`, 'seq');
+  if (!Number.isSafeInteger(seq) || seq < 1)
+    throw new ValidationError(`batch seq ${seq}: must be a positive integer`, 'seq');
   if (input.harvests.length === 0) throw new ValidationError('batch: needs at least one harvest', 'harvests');
   const header: BatchHeader = {
     alg: 'ES256K',
@@ -48,7 +49,8 @@ export function createBatch(identity: GatewayIdentity, input: BatchInput, seq: n
   const payload: Record<string, Reading> = {};
   for (const reading of [...input.harvests].sort((a, b) => a.ts - b.ts)) {
     const key = String(reading.ts);
-    if (key in payload) throw new ValidationError(`batch: two harvests at ts ${key}; keys must be distinct`, 'harvests');
+    if (key in payload)
+      throw new ValidationError(`batch: two harvests at ts ${key}; keys must be distinct`, 'harvests');
     payload[key] = reading;
   }
   return { header, payload, jwt: identity.signJwt(header, payload) };

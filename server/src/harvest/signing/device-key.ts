@@ -25,7 +25,8 @@ export class DeviceKey implements GatewayIdentity {
   readonly #secret: Uint8Array;
 
   constructor(secret: Uint8Array) {
-    if (!secp.utils.isValidSecretKey(secret)) throw new ConfigError('device key: not a valid secp256k1 secret', 'deviceKey');
+    if (!secp.utils.isValidSecretKey(secret))
+      throw new ConfigError('device key: not a valid secp256k1 secret', 'deviceKey');
     this.#secret = Uint8Array.from(secret);
     const info = publicKeyInfo(Buffer.from(secp.getPublicKey(this.#secret, true)).toString('hex'));
     this.serial = info.serial;
@@ -73,7 +74,10 @@ export function loadOrCreateDeviceKey(dataDir: string, options: { logger?: Logge
   const hex = value.toString('utf8').trim();
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     // Never overwrite: replacing the key would silently change the gateway's identity.
-    throw new ConfigError(`${path}: expected 64 hex digits (a secp256k1 secret); fix or remove the file`, 'deviceKey');
+    throw new ConfigError(
+      `${path}: expected 64 hex digits (a secp256k1 secret); fix or remove the file`,
+      'deviceKey',
+    );
   }
   const key = new DeviceKey(Buffer.from(hex, 'hex'));
   logger.info({ serial: key.serial, created }, created ? 'device key created' : 'device key loaded');

@@ -47,7 +47,10 @@ export function publicKeyInfo(hex: string): PublicKeyInfo {
     uncompressed = ECDH.convertKey(hex, 'secp256k1', 'hex', undefined, 'uncompressed') as Buffer;
     compressed = ECDH.convertKey(hex, 'secp256k1', 'hex', 'hex', 'compressed') as string;
   } catch (error) {
-    throw new ValidationError(`public key ${hex.slice(0, 20)}…: not a point on secp256k1 (${String(error)})`, 'publicKey');
+    throw new ValidationError(
+      `public key ${hex.slice(0, 20)}…: not a point on secp256k1 (${String(error)})`,
+      'publicKey',
+    );
   }
   const jwk: Secp256k1Jwk = {
     kty: 'EC',

@@ -27,14 +27,22 @@ export interface WalletBindingPayload {
 }
 
 /** Signs the binding of `wallet` to this gateway; throws ValidationError (field "wallet"/"ts") on bad input. */
-export function signWalletBinding(identity: GatewayIdentity, request: { wallet: string; ts: number }): string {
+export function signWalletBinding(
+  identity: GatewayIdentity,
+  request: { wallet: string; ts: number },
+): string {
   if (typeof request.wallet !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(request.wallet)) {
     throw new ValidationError('wallet: expected "0x" followed by 40 hex digits', 'wallet');
   }
   if (!Number.isSafeInteger(request.ts) || request.ts <= 0) {
     throw new ValidationError(`ts ${request.ts}: expected ms since epoch`, 'ts');
   }
-  const header: WalletBindingHeader = { alg: 'ES256K', typ: 'JWT', device: identity.serial, opr: 'initialize' };
+  const header: WalletBindingHeader = {
+    alg: 'ES256K',
+    typ: 'JWT',
+    device: identity.serial,
+    opr: 'initialize',
+  };
   const payload: WalletBindingPayload = {
     wallet: request.wallet.toLowerCase(),
     serial: identity.serial,

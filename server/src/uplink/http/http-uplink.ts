@@ -108,13 +108,24 @@ export class HttpUplink implements Uplink {
           'Idempotency-Key': this.idempotencyKey(batch),
         },
       });
-      const timer = this.options.clock.setTimer(`http-uplink-timeout-${batch.seq}`, this.options.timeoutMs, () =>
-        finish(new TimeoutError(`POST ${target} seq ${batch.seq}: no answer within ${this.options.timeoutMs} ms`, where)),
+      const timer = this.options.clock.setTimer(
+        `http-uplink-timeout-${batch.seq}`,
+        this.options.timeoutMs,
+        () =>
+          finish(
+            new TimeoutError(
+              `POST ${target} seq ${batch.seq}: no answer within ${this.options.timeoutMs} ms`,
+              where,
+            ),
+          ),
       );
-      const onAbort = (): void => finish(new TransportError(`POST ${target} seq ${batch.seq}: aborted`, where));
+      const onAbort = (): void =>
+        finish(new TransportError(`POST ${target} seq ${batch.seq}: aborted`, where));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error) => finish(new TransportError(`POST ${target} seq ${batch.seq}: ${error.message}`, where, error)));
+      req.on('error', (error) =>
+        finish(new TransportError(`POST ${target} seq ${batch.seq}: ${error.message}`, where, error)),
+      );
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
         const chunks: Buffer[] = [];
@@ -124,7 +135,9 @@ export class HttpUplink implements Uplink {
           if (kept < ERROR_BODY_BYTES) chunks.push(chunk);
           kept += chunk.length;
         });
-        res.on('error', (error) => finish(new TransportError(`POST ${target} seq ${batch.seq}: ${error.message}`, where, error)));
+        res.on('error', (error) =>
+          finish(new TransportError(`POST ${target} seq ${batch.seq}: ${error.message}`, where, error)),
+        );
         res.on('end', () => {
           if (status >= 200 && status < 300) return finish();
           const text = Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_BYTES).replace(/\s+/g, ' ');

@@ -12,7 +12,13 @@ function pieces(bytes: Uint8Array, size: number): Uint8Array[] {
 
 describe('RequestAssembler', () => {
   it('reassembles a request written in 20-byte pieces by Content-Length', () => {
-    const body = JSON.stringify({ ip: '192.168.1.50', port: 502, type: 'sunspec', address: 1, note: 'ünïcödé €' });
+    const body = JSON.stringify({
+      ip: '192.168.1.50',
+      port: 502,
+      type: 'sunspec',
+      address: 1,
+      note: 'ünïcödé €',
+    });
     const frame = requestFrame('POST', '/api/inverter', body);
     const assembler = new RequestAssembler();
     const writes = pieces(frame, 20);
@@ -28,7 +34,9 @@ describe('RequestAssembler', () => {
   });
 
   it("accepts the original firmware's EGWTP/1.1 spelling and reads Offset", () => {
-    const result = new RequestAssembler().push(Buffer.from('GET /api/crypto EGWTP/1.1\r\nOffset: 300\r\n\r\n'));
+    const result = new RequestAssembler().push(
+      Buffer.from('GET /api/crypto EGWTP/1.1\r\nOffset: 300\r\n\r\n'),
+    );
     assert.equal(result.kind, 'request');
     if (result.kind === 'request') assert.equal(result.request.offset, 300);
   });
@@ -75,7 +83,10 @@ describe('response paging', () => {
           assert.ok(frame.length <= frameSize, `frame of ${frame.length} bytes at size ${frameSize}`);
           const page = parseResponseFrame(frame);
           assert.equal(page.contentLength, size);
-          assert.equal(page.offset, joined.reduce((n, b) => n + b.length, 0));
+          assert.equal(
+            page.offset,
+            joined.reduce((n, b) => n + b.length, 0),
+          );
           joined.push(page.body);
         }
         assert.deepEqual(Buffer.concat(joined), body, `body of ${size} bytes at frame size ${frameSize}`);
@@ -95,7 +106,9 @@ describe('response paging', () => {
 
   it('splits a multi-byte UTF-8 character across pages by byte offsets and joins it whole', () => {
     const text = JSON.stringify({ name: '€'.repeat(100) });
-    const joined = Buffer.concat(allPages(response(Buffer.from(text)), 64).map((f) => parseResponseFrame(f).body));
+    const joined = Buffer.concat(
+      allPages(response(Buffer.from(text)), 64).map((f) => parseResponseFrame(f).body),
+    );
     assert.equal(joined.toString('utf8'), text);
   });
 

@@ -29,18 +29,31 @@ function mutate(random: () => number, input: Buffer): Buffer {
   const at = Math.floor(random() * bytes.length);
   switch (kind) {
     case 0: // flip bytes
-      for (let i = 0; i < 1 + random() * 4; i++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      for (let i = 0; i < 1 + random() * 4; i++)
+        bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
       return bytes;
     case 1: // truncate
       return bytes.subarray(0, at);
     case 2: // duplicate a slice
-      return Buffer.concat([bytes.subarray(0, at), bytes.subarray(at - 10 < 0 ? 0 : at - 10), bytes.subarray(at)]);
+      return Buffer.concat([
+        bytes.subarray(0, at),
+        bytes.subarray(at - 10 < 0 ? 0 : at - 10),
+        bytes.subarray(at),
+      ]);
     case 3: // huge Content-Length or Offset
-      return Buffer.from(bytes.toString('latin1').replace(/\d+/, String(Math.floor(random() * 1e9))), 'latin1');
+      return Buffer.from(
+        bytes.toString('latin1').replace(/\d+/, String(Math.floor(random() * 1e9))),
+        'latin1',
+      );
     case 4: // random bytes
-      return Buffer.from(Array.from({ length: Math.floor(random() * 600) }, () => Math.floor(random() * 256)));
+      return Buffer.from(
+        Array.from({ length: Math.floor(random() * 600) }, () => Math.floor(random() * 256)),
+      );
     default: // line-ending games
-      return Buffer.from(bytes.toString('latin1').replaceAll('\r\n', random() < 0.5 ? '\n' : '\r\n\r\n'), 'latin1');
+      return Buffer.from(
+        bytes.toString('latin1').replaceAll('\r\n', random() < 0.5 ? '\n' : '\r\n\r\n'),
+        'latin1',
+      );
   }
 }
 
@@ -62,7 +75,7 @@ describe('EGWTTP fuzzing', () => {
       const seed = SEEDS[i % SEEDS.length]!;
       const frame = random() < 0.1 ? seed : mutate(random, seed);
       // Deliver in random pieces, as BLE writes would.
-      for (let at = 0; at < frame.length; ) {
+      for (let at = 0; at < frame.length;) {
         const size = 1 + Math.floor(random() * 200);
         await connection.write(frame.subarray(at, at + size));
         at += size;

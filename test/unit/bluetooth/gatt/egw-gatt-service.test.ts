@@ -13,9 +13,13 @@ import {
 } from '../../../../bluetooth/src/gatt/egw-gatt-service.ts';
 import { ApiForwarder } from '../../../../bluetooth/src/provisioning/api-forwarder.ts';
 import { ApiTokenSource } from '../../../../bluetooth/src/provisioning/api-token-source.ts';
-import { FakeCentral } from './fake-central.ts';
+import { FakeCentral, asEmitter } from './fake-central.ts';
 
-function serviceWith(handler: EgwttpHandler, frameSizeBytes = 512, clock = new ManualClock()): EgwGattService {
+function serviceWith(
+  handler: EgwttpHandler,
+  frameSizeBytes = 512,
+  clock = new ManualClock(),
+): EgwGattService {
   return new EgwGattService(
     bleno,
     (id, send) => new EgwttpConnection({ id, handler, clock, send, frameSizeBytes }),
@@ -83,7 +87,7 @@ describe('EgwGattService on bleno Characteristic objects', () => {
     const central = new FakeCentral(gatt.characteristic, 4);
     await central.exchange(requestFrame('GET', '/api/hello'));
     const result = await new Promise<number>((resolve) =>
-      gatt.characteristic.emit('readRequest', 4, 10_000, (code: number) => resolve(code)),
+      asEmitter(gatt.characteristic).emit('readRequest', 4, 10_000, (code: number) => resolve(code)),
     );
     assert.equal(result, bleno.Characteristic.RESULT_INVALID_OFFSET);
   });
@@ -141,7 +145,11 @@ describe('continuation of a POST over GATT against a loopback HTTP API', () => {
 
   it('answers every page from the kept response: the POST runs once', async () => {
     const clock = new ManualClock();
-    const forwarder = new ApiForwarder({ gatewayUrl: url, tokens: new ApiTokenSource('/nonexistent', 'tok'), clock });
+    const forwarder = new ApiForwarder({
+      gatewayUrl: url,
+      tokens: new ApiTokenSource('/nonexistent', 'tok'),
+      clock,
+    });
     const gatt = serviceWith((request) => forwarder.forward(request), 128, clock);
     const central = new FakeCentral(gatt.characteristic, 9);
     const result = await central.request('POST', '/api/inverter', '{"ip":"127.0.0.1","port":502}');
@@ -153,7 +161,11 @@ describe('continuation of a POST over GATT against a loopback HTTP API', () => {
 
   it('refuses to re-run a POST whose kept response expired (410) but re-runs a GET', async () => {
     const clock = new ManualClock();
-    const forwarder = new ApiForwarder({ gatewayUrl: url, tokens: new ApiTokenSource('/nonexistent', 'tok'), clock });
+    const forwarder = new ApiForwarder({
+      gatewayUrl: url,
+      tokens: new ApiTokenSource('/nonexistent', 'tok'),
+      clock,
+    });
     const gatt = serviceWith((request) => forwarder.forward(request), 128, clock);
     const central = new FakeCentral(gatt.characteristic, 12);
     const before = posts;

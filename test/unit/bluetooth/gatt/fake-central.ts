@@ -3,20 +3,34 @@
  * MTU−3 pieces ('writeRequest'), notifications through the subscribe callback, long reads in MTU−1
  * chunks ('readRequest' with offsets). Used by the GATT unit tests.
  */
+import type { EventEmitter } from 'node:events';
 import type { Characteristic } from '@stoprocent/bleno';
 import { flushAsync } from '../../../../server/src/core/clock.ts';
-import { continuationFrame, parseResponseFrame, requestFrame } from '../../../../bluetooth/src/egwttp/response-frame.ts';
+import {
+  continuationFrame,
+  parseResponseFrame,
+  requestFrame,
+} from '../../../../bluetooth/src/egwttp/response-frame.ts';
+
+/** bleno's typings omit that a Characteristic is an EventEmitter; its ATT layer drives it through emit(). */
+export function asEmitter(characteristic: Characteristic): EventEmitter {
+  return characteristic as unknown as EventEmitter;
+}
 
 /** One emulated connection. */
 export class FakeCentral {
   readonly notifications: Buffer[] = [];
+  private readonly characteristic: EventEmitter;
 
   constructor(
-    private readonly characteristic: Characteristic,
+    characteristic: Characteristic,
     readonly handle: number,
     private readonly mtu = 23,
   ) {
-    characteristic.emit('subscribe', handle, mtu - 3, (data?: Buffer) => this.notifications.push(Buffer.from(data ?? [])));
+    this.characteristic = asEmitter(characteristic);
+    this.characteristic.emit('subscribe', handle, mtu - 3, (data?: Buffer) =>
+      this.notifications.push(Buffer.from(data ?? [])),
+    );
   }
 
   /** Writes bytes in MTU−3 pieces, each acknowledged with success. */
@@ -43,7 +57,7 @@ export class FakeCentral {
   /** Reads the whole value with a read and read-blob requests of MTU−1 bytes each. */
   async read(): Promise<Buffer> {
     const parts: Buffer[] = [];
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const data = await new Promise<Buffer>((resolve, reject) =>
         this.characteristic.emit('readRequest', this.handle, offset, (result: number, value?: Buffer) =>
           result === 0 ? resolve(Buffer.from(value ?? [])) : reject(new Error(`read result ${result}`)),
@@ -57,7 +71,11 @@ export class FakeCentral {
   }
 
   /** A whole request/response exchange with paging; returns the status and the joined body. */
-  async request(method: string, path: string, body = ''): Promise<{ status: number; body: Buffer; pages: number }> {
+  async request(
+    method: string,
+    path: string,
+    body = '',
+  ): Promise<{ status: number; body: Buffer; pages: number }> {
     await this.exchange(requestFrame(method, path, body));
     let page = parseResponseFrame(await this.read());
     const parts = [page.body];

@@ -47,7 +47,10 @@ function setup(options: { bootWindowMs?: number; unprovisioned?: boolean } = {})
   const login = async (id = 'c1', pin = '123456') => {
     const { body } = await json(req('GET', '/ble/challenge'), id);
     const clientNonce = 'ab'.repeat(16);
-    return json(req('POST', '/ble/session', { clientNonce, proof: pinProof(pin, 'client', body.nonce, clientNonce) }), id);
+    return json(
+      req('POST', '/ble/session', { clientNonce, proof: pinProof(pin, 'client', body.nonce, clientNonce) }),
+      id,
+    );
   };
   return { clock, window, forwarded, json, login };
 }

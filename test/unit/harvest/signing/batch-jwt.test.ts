@@ -11,11 +11,22 @@ import { decodeJwt } from '../../../../server/src/harvest/signing/jwt.ts';
 import { ValidationError } from '../../../../server/src/core/errors.ts';
 import type { Reading } from '../../../../server/src/core/reading.ts';
 
-const reading = (ts: number): Reading => ({ device: 'inv1', profile: 'sunspec', ts, read_ms: 12, ac_power_w: 1500 + ts % 7 });
+const reading = (ts: number): Reading => ({
+  device: 'inv1',
+  profile: 'sunspec',
+  ts,
+  read_ms: 12,
+  ac_power_w: 1500 + (ts % 7),
+});
 
 function verifies(jwt: string, pem: string): boolean {
   const [h, p, s] = jwt.split('.') as [string, string, string];
-  return verify('sha256', Buffer.from(`${h}.${p}`), { key: pem, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  return verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    { key: pem, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(s, 'base64url'),
+  );
 }
 
 describe('batch JWT', () => {
@@ -30,7 +41,10 @@ describe('batch JWT', () => {
   it('has exactly the header of DESIGN.md, in order', () => {
     const batch = createBatch(key, { model: 'huawei', harvests: [reading(1000), reading(2000)] }, 7);
     const headerJson = Buffer.from(batch.jwt.split('.')[0]!, 'base64url').toString();
-    assert.equal(headerJson, `{"alg":"ES256K","typ":"JWT","device":"${key.serial}","opr":"production","model":"huawei","seq":7}`);
+    assert.equal(
+      headerJson,
+      `{"alg":"ES256K","typ":"JWT","device":"${key.serial}","opr":"production","model":"huawei","seq":7}`,
+    );
   });
 
   it('keys the payload by harvest timestamp (ms as string), oldest first', () => {
@@ -47,7 +61,10 @@ describe('batch JWT', () => {
   });
 
   it('rejects duplicate timestamps, empty batches and bad seq', () => {
-    assert.throws(() => createBatch(key, { model: 's', harvests: [reading(1), reading(1)] }, 1), ValidationError);
+    assert.throws(
+      () => createBatch(key, { model: 's', harvests: [reading(1), reading(1)] }, 1),
+      ValidationError,
+    );
     assert.throws(() => createBatch(key, { model: 's', harvests: [] }, 1), ValidationError);
     assert.throws(() => createBatch(key, { model: 's', harvests: [reading(1)] }, 0), ValidationError);
     assert.throws(() => createBatch(key, { model: 's', harvests: [reading(1)] }, 1.5), ValidationError);
@@ -78,7 +95,11 @@ describe('wallet binding', () => {
   });
 
   it('rejects addresses that are not 0x + 40 hex, naming the field', () => {
-    for (const wallet of ['0x123', 'AbCdEf0123456789abcdef0123456789ABCDEF0100', '0xZZCdEf0123456789abcdef0123456789ABCDEF01']) {
+    for (const wallet of [
+      '0x123',
+      'AbCdEf0123456789abcdef0123456789ABCDEF0100',
+      '0xZZCdEf0123456789abcdef0123456789ABCDEF01',
+    ]) {
       assert.throws(
         () => signWalletBinding(key, { wallet, ts: 1 }),
         (e: unknown) => e instanceof ValidationError && e.where.field === 'wallet',

@@ -88,7 +88,9 @@ describe('device key', () => {
     const jwt = key.signJwt({ alg: 'ES256K', typ: 'JWT' }, { a: 1 });
     const decoded = decodeJwt(jwt);
     assert.ok(verifyEs256k(decoded, publicKeyInfo(key.publicKeyHex).keyObject));
-    const tampered = decodeJwt(`${jwt.split('.')[0]}.${Buffer.from('{"a":2}').toString('base64url')}.${jwt.split('.')[2]}`);
+    const tampered = decodeJwt(
+      `${jwt.split('.')[0]}.${Buffer.from('{"a":2}').toString('base64url')}.${jwt.split('.')[2]}`,
+    );
     assert.equal(verifyEs256k(tampered, publicKeyInfo(key.publicKeyHex).keyObject), false);
     const other = generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey;
     assert.equal(verifyEs256k(decoded, other), false);

@@ -1,0 +1,98 @@
+// The harvest pipeline in the real gateway wiring (buildGateway: devices, 10 Hz frequency tasks,
+// 1 s harvests, batches signed into the SQLite outbox, web API up; local outbox, no uplink) against
+// 32 simulated inverters served by the simulator in a child process, for 60 s (quick: 10 s) after a
+// 3 s warm-up. Figures: frequency-task start lag p50/p99/max over every run, missed slots (overruns),
+// harvests and batches made, gateway CPU % of one core and RSS (the simulator's CPU is not counted).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigSchema } from '../server/src/config/schema.ts';
+import { SystemClock } from '../server/src/core/clock.ts';
+import { silentLogger } from '../server/src/core/logger.ts';
+import { Scheduler } from '../server/src/engine/scheduler.ts';
+import { nearestRank } from '../server/src/engine/task-stats.ts';
+import { buildGateway } from '../server/src/gateway/build-gateway.ts';
+import { startSimProcess } from '../test/e2e/pipeline-harness.ts';
+import type { BenchFigures, BenchOptions } from './bench-types.ts';
+
+const DEVICES = 32;
+const WARMUP_MS = 3000;
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export default async function pipelineBench({ quick }: BenchOptions): Promise<BenchFigures> {
+  const durationMs = quick ? 10_000 : 60_000;
+  const dir = mkdtempSync(join(tmpdir(), 'egw-bench-pipeline-'));
+  const sim = await startSimProcess({
+    devices: Array.from({ length: DEVICES }, (_, i) => ({ profile: 'huawei', id: `inv${i + 1}` })),
+  });
+  const clock = new SystemClock();
+  let measuring = false;
+  const lags: number[] = [];
+  let overruns = 0;
+  let harvests = 0;
+  let batches = 0;
+  const engine = new Scheduler({
+    clock,
+    observer: {
+      runFinished: (r) => {
+        if (measuring && r.kind === 'frequency') lags.push(r.lagMs);
+      },
+      overrun: (kind) => {
+        if (measuring && kind === 'frequency') overruns++;
+      },
+    },
+  });
+  const config = ConfigSchema.parse({
+    dataDir: join(dir, 'data'),
+    http: { host: '127.0.0.1', port: 0 },
+    devices: sim.devices.map((d) => ({ id: d.id, type: 'tcp', host: d.host, port: d.port, unit: d.unit, profile: d.profile })),
+  });
+  engine.start();
+  const gateway = await buildGateway({ config, clock, logger: silentLogger(), engine });
+  gateway.bus.on('reading', () => measuring && harvests++);
+  gateway.bus.on('batch', () => measuring && batches++);
+  try {
+    await sleep(WARMUP_MS);
+    measuring = true;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let rssMaxBytes = 0;
+    while (performance.now() - t0 < durationMs) {
+      await sleep(500);
+      rssMaxBytes = Math.max(rssMaxBytes, process.memoryUsage().rss);
+    }
+    measuring = false;
+    const cpu = process.cpuUsage(cpu0);
+    if (process.env.D2_DEBUG) console.log(JSON.stringify(engine.stats(), null, 1));
+    const wallMs = performance.now() - t0;
+    const sorted = Float64Array.from(lags).sort();
+    const expectedRuns = Math.round((DEVICES * 10 * wallMs) / 1000);
+    return {
+      devices: DEVICES,
+      seconds: round(wallMs / 1000),
+      frequencyRuns: lags.length,
+      frequencyRunsExpected: expectedRuns,
+      missedSlots: overruns,
+      missedSlotsPercent: round((100 * overruns) / expectedRuns),
+      lagP50Ms: round(nearestRank(sorted, 50)),
+      lagP99Ms: round(nearestRank(sorted, 99)),
+      lagMaxMs: round(sorted[sorted.length - 1] ?? 0),
+      harvests,
+      batches,
+      cpuPercentOfOneCore: round((100 * (cpu.user + cpu.system)) / 1000 / wallMs),
+      rssMaxMB: round(rssMaxBytes / 2 ** 20),
+    };
+  } finally {
+    await engine.stop(3000);
+    await gateway.stop();
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Direct run: node --import tsx bench/pipeline.bench.ts [--quick]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await pipelineBench({ quick: process.argv.includes('--quick') }), null, 2));
+}

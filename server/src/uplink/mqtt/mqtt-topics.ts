@@ -1,0 +1,40 @@
+/**
+ * The MQTT topic tree under a prefix (default `egw/<serial>`): `…/status` (retained online/offline,
+ * last will), `…/<device>/reading` (retained latest reading), `…/<device>/frequency` (10 Hz samples),
+ * `…/batch` (signed JWT, QoS 1).
+ */
+
+/** Payloads of the status topic. */
+export const STATUS_ONLINE = 'online';
+export const STATUS_OFFLINE = 'offline';
+
+/** Topic names of one gateway. */
+export class MqttTopics {
+  /** @param prefix topic prefix without a trailing slash, e.g. "egw/EGW-3F9A…". */
+  constructor(readonly prefix: string) {
+    if (!prefix || /[#+]/.test(prefix) || prefix.endsWith('/')) {
+      throw new RangeError(`mqtt prefix "${prefix}": must be non-empty, without wildcards or a trailing "/"`);
+    }
+  }
+
+  /** Default prefix for a gateway serial. */
+  static defaultPrefix(serial: string): string {
+    return `egw/${serial}`;
+  }
+
+  get status(): string {
+    return `${this.prefix}/status`;
+  }
+
+  get batch(): string {
+    return `${this.prefix}/batch`;
+  }
+
+  reading(device: string): string {
+    return `${this.prefix}/${device}/reading`;
+  }
+
+  frequency(device: string): string {
+    return `${this.prefix}/${device}/frequency`;
+  }
+}

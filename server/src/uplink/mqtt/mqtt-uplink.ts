@@ -1,0 +1,247 @@
+/**
+ * The MQTT uplink (mqtt.js): status with a last will, retained latest readings, 10 Hz frequency
+ * samples, signed batches at QoS 1 (deliver() resolves on PUBACK), optional Home Assistant discovery.
+ * Reconnects forever with exponential backoff; live data is published only while connected (never
+ * queued), the retained reading of every device is republished after each reconnect.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Clock, Timer } from '../../core/clock.ts';
+import { TimeoutError, TransportError, describeError } from '../../core/errors.ts';
+import type { EventBus } from '../../core/event-bus.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Reading } from '../../core/reading.ts';
+import { Backoff } from '../../engine/backoff.ts';
+import type { BatchRecord, UplinkState } from '../../gateway/gateway-services.ts';
+import type { Uplink } from '../uplink.ts';
+import { discoveryMessages } from './home-assistant-discovery.ts';
+import { MqttTopics, STATUS_OFFLINE, STATUS_ONLINE } from './mqtt-topics.ts';
+
+export interface MqttUplinkOptions {
+  /** Broker URL, e.g. mqtt://127.0.0.1:1883 (mqtts:// and ws:// work too). */
+  url: string;
+  username?: string;
+  password?: string;
+  /** Topic prefix; default `egw/<serial>`. */
+  prefix?: string;
+  /** Gateway serial (client id, default prefix, HA unique ids). */
+  serial: string;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  /** Publish Home Assistant discovery. */
+  homeAssistant: boolean;
+  /** Home Assistant discovery prefix (default "homeassistant"). */
+  discoveryPrefix?: string;
+  /** Reconnect delays (default 1 s doubling to 60 s, with jitter). */
+  reconnect?: { initialMs: number; maxMs: number };
+  /** How long deliver() waits for the PUBACK, ms (default 30 000). */
+  ackTimeoutMs?: number;
+  /** MQTT connect timeout, ms (default 10 000). */
+  connectTimeoutMs?: number;
+}
+
+/** Delivers batches and live data to an MQTT broker. */
+export class MqttUplink implements Uplink {
+  readonly name = 'mqtt';
+  readonly topics: MqttTopics;
+  private readonly log: Logger;
+  private readonly backoff: Backoff;
+  private readonly discoveryPrefix: string;
+  private client: MqttClient | undefined;
+  private reconnectTimer: Timer | undefined;
+  private stopping = false;
+  private unsubscribe: (() => void)[] = [];
+  private readonly latest = new Map<string, Reading>();
+  /** Per device, the sensor fields announced to Home Assistant (re-announced when it changes). */
+  private readonly announced = new Map<string, string>();
+  private current: UplinkState;
+
+  constructor(private readonly options: MqttUplinkOptions) {
+    this.topics = new MqttTopics(options.prefix ?? MqttTopics.defaultPrefix(options.serial));
+    this.log = options.logger.child({ area: 'uplink', uplink: 'mqtt' });
+    this.backoff = new Backoff(options.reconnect ?? { initialMs: 1000, maxMs: 60_000 });
+    this.discoveryPrefix = options.discoveryPrefix ?? 'homeassistant';
+    this.current = { name: 'mqtt', state: 'connecting', since: options.clock.nowMs(), acked: 0, retries: 0 };
+  }
+
+  async start(): Promise<void> {
+    const { bus } = this.options;
+    this.stopping = false;
+    this.unsubscribe = [
+      bus.on('reading', (reading) => this.onReading(reading)),
+      bus.on('frequency', (sample) =>
+        this.publishLive(
+          this.topics.frequency(sample.device),
+          JSON.stringify({ ts: sample.ts, hz: sample.hz }),
+          false,
+        ),
+      ),
+    ];
+    const client = mqtt.connect(this.options.url, {
+      clientId: `egw-${this.options.serial}`,
+      username: this.options.username,
+      password: this.options.password,
+      clean: true,
+      // Reconnects are scheduled here with exponential backoff; mqtt.js only retries at a fixed period.
+      reconnectPeriod: 0,
+      connectTimeout: this.options.connectTimeoutMs ?? 10_000,
+      // Live data is dropped, not queued, while offline; batches are re-sent by the outbox instead.
+      queueQoSZero: false,
+      will: { topic: this.topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('connect', () => this.onConnect());
+    client.on('close', () => this.onClose());
+    client.on('error', (error) => this.setState(this.current.state, describeError(error)));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload.toString()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.reconnectTimer?.cancel();
+    this.unsubscribe.forEach((off) => off());
+    this.unsubscribe = [];
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (client.connected) {
+      // A clean goodbye: the broker does not send the last will on a normal disconnect.
+      await new Promise<void>((resolve) =>
+        client.publish(this.topics.status, STATUS_OFFLINE, { qos: 1, retain: true }, () => resolve()),
+      );
+    }
+    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    this.setState('disabled');
+  }
+
+  /** Publishes the batch's JWT at QoS 1; resolves on PUBACK. Rejects at once while disconnected. */
+  deliver(batch: BatchRecord, signal?: AbortSignal): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) {
+      this.current.retries++;
+      return Promise.reject(
+        new TransportError(`mqtt ${redactUrl(this.options.url)}: not connected`, { field: 'mqtt.url' }),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      const ackTimeoutMs = this.options.ackTimeoutMs ?? 30_000;
+      let settled = false;
+      const settle = (error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        if (error) {
+          this.current.retries++;
+          reject(error);
+        } else {
+          this.current.acked++;
+          resolve();
+        }
+      };
+      const onAbort = (): void =>
+        settle(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const timer = this.options.clock.setTimer(`mqtt-puback:${batch.seq}`, ackTimeoutMs, () =>
+        settle(new TimeoutError(`mqtt batch ${batch.seq}: no PUBACK within ${ackTimeoutMs} ms`)),
+      );
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      client.publish(this.topics.batch, batch.jwt, { qos: 1, retain: false }, (error) =>
+        settle(
+          error ? new TransportError(`mqtt batch ${batch.seq}: ${error.message}`, {}, error) : undefined,
+        ),
+      );
+    });
+  }
+
+  state(): UplinkState {
+    return { ...this.current };
+  }
+
+  private onConnect(): void {
+    this.backoff.reset();
+    this.setState('ok');
+    this.log.info({ url: redactUrl(this.options.url), prefix: this.topics.prefix }, 'mqtt connected');
+    this.publishLive(this.topics.status, STATUS_ONLINE, true, 1);
+    if (this.options.homeAssistant) {
+      this.client?.subscribe(`${this.discoveryPrefix}/status`, { qos: 1 });
+      this.announced.clear();
+    }
+    for (const reading of this.latest.values()) this.onReading(reading);
+  }
+
+  private onClose(): void {
+    if (this.stopping) return;
+    const delayMs = Math.round(this.backoff.next());
+    this.current.retries++;
+    this.setState('retrying', this.current.lastError ?? 'connection closed');
+    this.log.warn({ delayMs, err: this.current.lastError }, 'mqtt disconnected, reconnecting');
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = this.options.clock.setTimer('mqtt-reconnect', delayMs, () => {
+      if (!this.stopping) this.client?.reconnect();
+    });
+  }
+
+  private onMessage(topic: string, payload: string): void {
+    // Home Assistant's birth message: it (re)started and needs the discovery configs again.
+    if (topic === `${this.discoveryPrefix}/status` && payload === 'online') {
+      this.announced.clear();
+      for (const reading of this.latest.values()) this.announce(reading);
+    }
+  }
+
+  private onReading(reading: Reading): void {
+    this.latest.set(reading.device, reading);
+    if (this.options.homeAssistant) this.announce(reading);
+    this.publishLive(this.topics.reading(reading.device), JSON.stringify(reading), true);
+  }
+
+  private announce(reading: Reading): void {
+    if (!this.client?.connected) return;
+    const messages = discoveryMessages(reading, {
+      discoveryPrefix: this.discoveryPrefix,
+      serial: this.options.serial,
+      stateTopic: this.topics.reading(reading.device),
+      availabilityTopic: this.topics.status,
+    });
+    const signature = messages.map((m) => m.topic).join('\n');
+    if (this.announced.get(reading.device) === signature) return;
+    this.announced.set(reading.device, signature);
+    for (const m of messages)
+      this.client.publish(m.topic, JSON.stringify(m.payload), { qos: 1, retain: true });
+  }
+
+  /** Publishes only while connected: live data is stale by the time a reconnect succeeds. */
+  private publishLive(topic: string, payload: string, retain: boolean, qos: 0 | 1 = 0): void {
+    if (this.client?.connected) this.client.publish(topic, payload, { qos, retain });
+  }
+
+  private setState(state: UplinkState['state'], lastError?: string): void {
+    const changed = state !== this.current.state;
+    this.current = {
+      ...this.current,
+      state,
+      since: changed ? this.options.clock.nowMs() : this.current.since,
+      lastError: state === 'ok' ? undefined : (lastError ?? this.current.lastError),
+    };
+    if (changed) {
+      this.options.bus.emit('uplink-state', {
+        uplink: 'mqtt',
+        state,
+        since: this.current.since,
+        ...(this.current.lastError ? { lastError: this.current.lastError } : {}),
+      });
+    }
+  }
+}
+
+/** The broker URL without a password, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}
