@@ -47,7 +47,14 @@ export default async function pipelineBench({ quick }: BenchOptions): Promise<Be
   const config = ConfigSchema.parse({
     dataDir: join(dir, 'data'),
     http: { host: '127.0.0.1', port: 0 },
-    devices: sim.devices.map((d) => ({ id: d.id, type: 'tcp', host: d.host, port: d.port, unit: d.unit, profile: d.profile })),
+    devices: sim.devices.map((d) => ({
+      id: d.id,
+      type: 'tcp',
+      host: d.host,
+      port: d.port,
+      unit: d.unit,
+      profile: d.profile,
+    })),
   });
   engine.start();
   const gateway = await buildGateway({ config, clock, logger: silentLogger(), engine });

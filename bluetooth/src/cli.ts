@@ -30,6 +30,8 @@ Options of run:
   --no-unprovisioned-window do not keep the window open while there is no Wi-Fi and no device
   --gpio-chip C --gpio-line L  provisioning button on a GPIO line (libgpiod's gpiomon)
   --name NAME               advertised name (default: the gateway's name)
+  --show-pin                print the PIN on stdout at start (for boxes without a label; off by default
+                            because stdout usually ends up in collected logs)
 `;
 
 const OPTIONS = {
@@ -46,6 +48,7 @@ const OPTIONS = {
   'gpio-chip': { type: 'string' },
   'gpio-line': { type: 'string' },
   name: { type: 'string' },
+  'show-pin': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -68,10 +71,14 @@ async function run(args: string[]): Promise<number> {
     values['gpio-chip'] !== undefined
       ? { chip: values['gpio-chip'], line: integer(values['gpio-line'] ?? '', 'gpio-line', 0, 1023) }
       : undefined;
+  const dataDir = values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw';
+  // Created now (not at the first PIN proof) so `egw-ble pin` and the label show it from the start.
+  const pin = await loadOrCreateBlePin(dataDir);
+  if (values['show-pin']) process.stdout.write(`egw-ble: provisioning PIN ${pin}\n`);
   const service = await startBleService({
     clock: new SystemClock(),
     logger,
-    dataDir: values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw',
+    dataDir,
     gatewayUrl: values.gateway ?? `http://127.0.0.1:${process.env.EGW_HTTP_PORT ?? 5000}`,
     transports: [...transports] as ('ble' | 'ws')[],
     wsHost: values.host,

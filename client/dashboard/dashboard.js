@@ -106,7 +106,10 @@ async function loadStats() {
       return [dt, dd];
     }),
   );
+  const none = document.createElement('li');
+  none.textContent = 'no uplink configured: batches stay in the local outbox';
   $('#uplinks').replaceChildren(
+    ...(stats.uplinks.length === 0 ? [none] : []),
     ...stats.uplinks.map((u) => {
       const li = document.createElement('li');
       li.className = `state-${u.state}`;

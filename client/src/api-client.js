@@ -53,7 +53,11 @@ export async function openWsLink(url, WebSocketImpl = globalThis.WebSocket) {
     socket.onerror = () => reject(new Error(`cannot open ${url}`));
   });
   return {
-    write: async (bytes) => socket.send(bytes),
+    // One message is one frame (≤ 512 bytes), as one GATT write would be.
+    async write(bytes) {
+      for (let i = 0; i < bytes.length; i += MAX_WRITE_BYTES)
+        socket.send(bytes.subarray(i, i + MAX_WRITE_BYTES));
+    },
     nextFrame: () => queue.next(),
     close: () => socket.close(),
   };

@@ -24,7 +24,10 @@ const log = (line = ''): void => void process.stdout.write(`${line}\n`);
 async function main(): Promise<number> {
   // Defaults < EGW_* environment; the demo only fills in what the environment leaves open.
   const base = loadConfig({ env });
-  const logger = createLogger({ level: env.EGW_LOG_LEVEL ? base.log.level : 'warn', pretty: base.log.pretty });
+  const logger = createLogger({
+    level: env.EGW_LOG_LEVEL ? base.log.level : 'warn',
+    pretty: base.log.pretty,
+  });
   const clock = new SystemClock();
   let simulator: RunningSimulator | undefined;
   let gateway: RunningGateway | undefined;
@@ -68,8 +71,11 @@ async function main(): Promise<number> {
     log(`  serial      ${gateway.serial}`);
     log(`  API token   ${gateway.apiToken}   (Authorization: Bearer … for POST calls)`);
     log(`  data dir    ${gateway.dataDir}`);
-    for (const d of simulator.devices) log(`  device      ${d.id} (${d.profile}) at ${d.host}:${d.port} unit ${d.unit}`);
-    log(`  try         curl http://${host}:${gateway.httpPort}/api/devices/${simulator.devices[0]!.id}/reading`);
+    for (const d of simulator.devices)
+      log(`  device      ${d.id} (${d.profile}) at ${d.host}:${d.port} unit ${d.unit}`);
+    log(
+      `  try         curl http://${host}:${gateway.httpPort}/api/devices/${simulator.devices[0]!.id}/reading`,
+    );
     log('Press Ctrl-C to stop.');
   } catch (error) {
     await shutdown();
@@ -87,7 +93,9 @@ async function main(): Promise<number> {
   });
   log(`\n${signal}: stopping (sealing the open batches)…`);
   await shutdown();
-  log(`Stopped cleanly: ${batches.count} batches signed this run (last seq ${batches.lastSeq}), kept in ${gateway?.dataDir}.`);
+  log(
+    `Stopped cleanly: ${batches.count} batches signed this run (last seq ${batches.lastSeq}), kept in ${gateway?.dataDir}.`,
+  );
   return 0;
 }
 

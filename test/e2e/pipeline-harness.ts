@@ -27,7 +27,11 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 100 ms until it returns a value other than undefined, or throws after timeoutMs. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
@@ -47,11 +51,15 @@ export interface SimProcess {
 
 /** Starts the simulator as a child process; resolves once its devices listen. */
 export async function startSimProcess(options: Record<string, unknown>): Promise<SimProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/sim-child.ts', JSON.stringify(options)], {
-    cwd: ROOT,
-    env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/e2e/sim-child.ts', JSON.stringify(options)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
@@ -99,24 +107,39 @@ export interface Pipeline {
 export async function startPipeline(harvest: Record<string, number>): Promise<Pipeline> {
   const dir = mkdtempSync(join(tmpdir(), 'egw-e2e-'));
   const dataDir = join(dir, 'data');
-  // Two inverters: the simulator's meter images are not served yet (see the report).
-  const sim = await startSimProcess({ devices: [{ profile: 'huawei', id: 'inv' }, { profile: 'huawei', id: 'inv2' }] });
+  const sim = await startSimProcess({
+    devices: [
+      { profile: 'huawei', id: 'inv' },
+      { profile: 'sdm630', id: 'meter' },
+    ],
+  });
   const ingest = await startIngestServer({ port: 0, host: '127.0.0.1' });
   const port = await freePort();
   const config = {
     dataDir,
     http: { host: '127.0.0.1', port },
-    devices: sim.devices.map((d) => ({ id: d.id, type: 'tcp', host: d.host, port: d.port, unit: d.unit, profile: d.profile })),
+    devices: sim.devices.map((d) => ({
+      id: d.id,
+      type: 'tcp',
+      host: d.host,
+      port: d.port,
+      unit: d.unit,
+      profile: d.profile,
+    })),
     ingest: { url: ingest.url },
     harvest,
   };
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const gateway = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', 'run', '--config', configFile], {
-    cwd: ROOT,
-    env: { ...process.env, EGW_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const gateway = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/src/cli/main.ts', 'run', '--config', configFile],
+    {
+      cwd: ROOT,
+      env: { ...process.env, EGW_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   gateway.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));
@@ -160,13 +183,24 @@ export async function startPipeline(harvest: Record<string, number>): Promise<Pi
 }
 
 /** Verifies an ES256K JWT with Node's own crypto (independent of the gateway's signing library). */
-export function verifyJwt(jwt: string, key: KeyObject): { header: Record<string, unknown>; payload: Record<string, Record<string, unknown>> } | undefined {
+export function verifyJwt(
+  jwt: string,
+  key: KeyObject,
+): { header: Record<string, unknown>; payload: Record<string, Record<string, unknown>> } | undefined {
   const [h, p, s] = jwt.split('.');
   if (!h || !p || !s) return undefined;
-  const ok = verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    { key, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(s, 'base64url'),
+  );
   if (!ok) return undefined;
   return {
     header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as Record<string, unknown>,
-    payload: JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, Record<string, unknown>>,
+    payload: JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >,
   };
 }

@@ -21,7 +21,6 @@ export interface BlePeripheralOptions {
 /** The BLE side of egw-ble. State is bleno's adapter state, or "starting"/"error". */
 export class BlePeripheral {
   private bleno?: Bleno;
-  private gatt?: EgwGattService;
   private state = 'starting';
   private advertising = false;
 
@@ -47,7 +46,6 @@ export class BlePeripheral {
     }
     const bleno = this.bleno;
     const gatt = new EgwGattService(bleno, this.options.open);
-    this.gatt = gatt;
     let reportedUnsupported = false;
     bleno.on('stateChange', (state) => {
       this.state = state;

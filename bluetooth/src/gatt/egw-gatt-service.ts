@@ -99,13 +99,12 @@ export class EgwGattService {
   private link(handle: Handle): Link {
     const known = this.links.get(handle);
     if (known) return known;
-    let created: Link | undefined;
+    const state: Omit<Link, 'connection'> = { value: Buffer.alloc(0), maxValueSize: DEFAULT_ATT_MTU - 3 };
     const connection = this.open(`ble:${handle}`, (frame) => {
-      if (!created) return;
-      created.value = frame;
-      created.notify?.(frame.subarray(0, created.maxValueSize));
+      state.value = frame;
+      state.notify?.(frame.subarray(0, state.maxValueSize));
     });
-    created = { connection, value: Buffer.alloc(0), maxValueSize: DEFAULT_ATT_MTU - 3 };
+    const created: Link = Object.assign(state, { connection });
     this.links.set(handle, created);
     return created;
   }

@@ -98,7 +98,16 @@ export class ModbusRtuServer {
       // Broadcast: nobody answers. Broadcast writes are not applied; no simulated device needs them.
       return;
     }
-    const image = this.options.imageFor(frame.unit);
+    let image: RegisterImage | undefined;
+    try {
+      image = this.options.imageFor(frame.unit);
+    } catch (error) {
+      this.logger.warn({ err: error, unit: frame.unit }, 'cannot build the answer; sending exception 04');
+      this.port?.write(
+        encodeRtu({ unit: frame.unit, pdu: exceptionPdu(functionCode, EXCEPTION.serverDeviceFailure) }),
+      );
+      return;
+    }
     if (!image) return; // another device's address: stay quiet, as on a shared bus
     const decision = this.options.faultsForUnit?.(frame.unit)?.decideRequest() ?? {
       delayMs: 0,
@@ -107,13 +116,12 @@ export class ModbusRtuServer {
     if (decision.delayMs > 0) await this.clock.sleep(decision.delayMs, 'modbus-rtu-latency');
     const action = decision.action;
     if (action.kind === 'silent' || action.kind === 'drop') return;
-    let pdu =
+    const pdu =
       action.kind === 'exception'
         ? exceptionPdu(functionCode, action.code)
         : handlePdu(image, frame.pdu, (address, values) =>
             this.options.onWrite?.(frame.unit, address, values),
           );
-    if (pdu.length === 0) pdu = exceptionPdu(functionCode, EXCEPTION.serverDeviceFailure);
     let bytes = encodeRtu({ unit: action.kind === 'txid' ? (frame.unit % 247) + 1 : frame.unit, pdu });
     if (action.kind === 'malformed') {
       bytes = encodeRtu({ unit: frame.unit, pdu: malform(pdu) });

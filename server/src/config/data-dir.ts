@@ -13,7 +13,8 @@ export function prepareDataDir(dataDir: string): string {
     mkdirSync(path, { recursive: true, mode: 0o700 });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    if (reason === 'EEXIST') throw new ConfigError(`dataDir: ${path} exists and is not a directory`, 'dataDir');
+    if (reason === 'EEXIST')
+      throw new ConfigError(`dataDir: ${path} exists and is not a directory`, 'dataDir');
     throw new ConfigError(`dataDir: cannot create ${path} (${reason})`, 'dataDir', error);
   }
   if (!statSync(path).isDirectory()) {

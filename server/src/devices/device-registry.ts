@@ -71,7 +71,10 @@ export class DeviceRegistry implements DeviceRegistryContract {
     for (const stored of this.overlay.added) {
       const parsed = DeviceConfigSchema.safeParse(stored);
       if (!parsed.success || this.entries.has(parsed.data.id)) {
-        this.options.logger.warn({ device: stored.id }, 'ignoring a stored API device that no longer validates');
+        this.options.logger.warn(
+          { device: stored.id },
+          'ignoring a stored API device that no longer validates',
+        );
         continue;
       }
       try {
@@ -207,7 +210,8 @@ export class DeviceRegistry implements DeviceRegistryContract {
 }
 
 function sameEndpoint(a: DeviceConfig, b: DeviceConfig): boolean {
-  if (a.type === 'tcp' && b.type === 'tcp') return a.host === b.host && a.port === b.port && a.unit === b.unit;
+  if (a.type === 'tcp' && b.type === 'tcp')
+    return a.host === b.host && a.port === b.port && a.unit === b.unit;
   if (a.type === 'rtu' && b.type === 'rtu') return a.path === b.path && a.unit === b.unit;
   return false;
 }

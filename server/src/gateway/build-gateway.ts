@@ -12,6 +12,7 @@ import type { Scheduler } from '../engine/scheduler.ts';
 import { createWifiManager } from '../wifi/create-wifi-manager.ts';
 import { startGateway, type RunningGateway } from './start-gateway.ts';
 import { createUplinks } from './create-uplinks.ts';
+import type { TaskObserverRelay } from './task-observer-relay.ts';
 
 /**
  * Longest pause between reconnect attempts of a device's Modbus connection, ms. Kept below the
@@ -25,8 +26,10 @@ export async function buildGateway(ctx: {
   clock: Clock;
   logger: Logger;
   engine: Scheduler;
+  /** Relay the Scheduler was created with, so task runs reach /metrics (optional). */
+  taskObserver?: TaskObserverRelay;
 }): Promise<RunningGateway> {
-  const { clock, logger, config } = ctx;
+  const { clock, logger } = ctx;
   return startGateway(ctx, {
     openReader: (device, { profiles, observer }) =>
       createDeviceReader(device, {
@@ -36,7 +39,8 @@ export async function buildGateway(ctx: {
         observer,
         backoff: new Backoff({ initialMs: 250, maxMs: RECONNECT_MAX_MS }),
       }),
-    createUplinks: (settings, { serial, bus }) => createUplinks(settings, { serial, bus, clock, logger, config }),
+    createUplinks: (settings, { serial, bus }) =>
+      createUplinks(settings, { serial, bus, clock, logger }),
     wifi: createWifiManager({ clock, logger: logger.child({ area: 'wifi' }) }),
   });
 }

@@ -5,8 +5,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Config } from '../config/schema.ts';
 import { HttpUplink } from '../uplink/http/http-uplink.ts';
+import { MqttUplink } from '../uplink/mqtt/mqtt-uplink.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import type { Settings } from './gateway-services.ts';
 
@@ -16,7 +16,6 @@ export interface UplinkDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
-  config: Config;
 }
 
 /** Builds the enabled uplinks (not started; the dispatcher starts them). */
@@ -32,8 +31,22 @@ export function createUplinks(settings: Settings, deps: UplinkDeps): Uplink[] {
       }),
     );
   }
-  if (settings.mqtt.url) {
-    deps.logger.warn('MQTT uplink not available in this build');
+  const { mqtt } = settings;
+  if (mqtt.url) {
+    uplinks.push(
+      new MqttUplink({
+        url: mqtt.url,
+        ...(mqtt.username !== undefined ? { username: mqtt.username } : {}),
+        ...(mqtt.password !== undefined ? { password: mqtt.password } : {}),
+        ...(mqtt.prefix !== undefined ? { prefix: mqtt.prefix } : {}),
+        serial: deps.serial,
+        bus: deps.bus,
+        clock: deps.clock,
+        logger: deps.logger,
+        homeAssistant: mqtt.homeAssistant,
+        discoveryPrefix: mqtt.discoveryPrefix,
+      }),
+    );
   }
   return uplinks;
 }

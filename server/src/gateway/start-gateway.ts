@@ -29,6 +29,7 @@ import type { Uplink } from '../uplink/uplink.ts';
 import { OutboxDispatcher } from '../uplink/outbox-dispatcher.ts';
 import type { WifiManager } from '../wifi/wifi-manager.ts';
 import { loadOrCreateApiToken } from './api-token.ts';
+import type { TaskObserverRelay } from './task-observer-relay.ts';
 import type { GatewayServices, Settings } from './gateway-services.ts';
 
 /** What the composition root hands over. */
@@ -37,6 +38,8 @@ export interface GatewayContext {
   clock: Clock;
   logger: Logger;
   engine: TaskEngine;
+  /** The relay the engine reports runs to (see task-observer-relay.ts); pointed at the API metrics. */
+  taskObserver?: TaskObserverRelay;
 }
 
 /** The production parts, chosen by build-gateway.ts; tests may replace them. */
@@ -146,7 +149,10 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
         logger: ctx.logger.child({ area: 'uplink' }),
       });
       await dispatcher.start();
-      logger.info({ uplinks: uplinks.map((u) => u.name) }, uplinks.length ? 'uplinks started' : 'local outbox only');
+      logger.info(
+        { uplinks: uplinks.map((u) => u.name) },
+        uplinks.length ? 'uplinks started' : 'local outbox only',
+      );
     };
     let uplinkChange = Promise.resolve();
     settings.onChange((next, previous) => {
@@ -179,6 +185,11 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     };
     const metrics = createApiMetrics(services);
     cleanup.push(() => metrics.close());
+    if (ctx.taskObserver) {
+      const relay = ctx.taskObserver;
+      relay.target = metrics.taskObserver;
+      cleanup.push(() => void (relay.target = undefined));
+    }
     const modbusObserver = metrics.modbusObserver;
 
     await devices.start();

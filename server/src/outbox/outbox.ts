@@ -374,6 +374,16 @@ export class Outbox {
     return this.st.recent.all(Math.max(0, Math.floor(limit))).map(toRecord);
   }
 
+  /** A persisted setting (JSON), or undefined; same as `settings.get`. */
+  getSetting(key: string): unknown {
+    return this.settings.get(key);
+  }
+
+  /** Persists a setting (JSON, fsynced); same as `settings.put`. */
+  putSetting(key: string, value: unknown): void {
+    this.settings.put(key, value);
+  }
+
   /** Closes the database (idempotent). */
   close(): void {
     if (this.closed) return;

@@ -12,7 +12,11 @@ function isPlainObject(value: unknown): value is SettingsPatch {
  * @param keepNulls keep `null` markers in the result (for an overlay that must remember removals);
  *   otherwise a `null` deletes the key.
  */
-export function mergeSettings(base: object, patch: SettingsPatch, keepNulls = false): Record<string, unknown> {
+export function mergeSettings(
+  base: object,
+  patch: SettingsPatch,
+  keepNulls = false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) {

@@ -56,7 +56,10 @@ export class PersistentSettingsStore implements SettingsStore {
   /** Applies a partial change (null removes a value), validates the result, persists, notifies. */
   async update(patch: unknown): Promise<Settings> {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      throw new ValidationError('settings: expected an object such as {"harvest": {"batchSize": 10}}', 'settings');
+      throw new ValidationError(
+        'settings: expected an object such as {"harvest": {"batchSize": 10}}',
+        'settings',
+      );
     }
     const overlay = mergeSettings(this.overlay, patch as SettingsPatch, true) as SettingsPatch;
     const next = parseSettings(mergeSettings(this.base, overlay));

@@ -131,6 +131,15 @@ describe('egw-ble over the WebSocket transport (128-byte frames) against the gat
     assert.equal((await client.request('POST', '/api/inverter', body)).status, 201);
   });
 
+  it('reassembles a request body longer than one frame (several messages) before forwarding it', async () => {
+    const client = await connect();
+    assert.equal(await client.provePin(PIN), true);
+    const url = `https://ingest.example/gw/${'a'.repeat(900)}/`;
+    const saved = await client.request('POST', '/api/settings', { ingest: { url } });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal(gateway.services.settings.get().ingest.url, url);
+  });
+
   it('answers 404 for routes not on the BLE allow-list and 400 for a malformed frame', async () => {
     const client = await connect();
     assert.equal((await client.request('GET', '/metrics')).status, 404);

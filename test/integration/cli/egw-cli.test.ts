@@ -66,12 +66,6 @@ describe('egw command line', { concurrency: 4 }, () => {
     }
   });
 
-  it('prints the usage of one subcommand with <command> --help', async () => {
-    const { code, stdout } = await egw(['run', '--help']).done;
-    assert.equal(code, 0);
-    assert.match(stdout, /^Usage: egw run \[--config FILE\]/);
-  });
-
   it('exits 2 and names the key when an environment value is invalid', async () => {
     const { code, stderr } = await egw(['run'], { EGW_HTTP_PORT: 'abc' }).done;
     assert.equal(code, 2);
@@ -89,13 +83,6 @@ describe('egw command line', { concurrency: 4 }, () => {
     assert.match(stderr, /harvest\.intervalMs: expected an integer from 100 to 3600000, got "fast"/);
     assert.ok(stderr.includes(file), 'stderr names the config file');
     assert.equal(stderr.trim().split('\n').length, 1, 'one line');
-  });
-
-  it('refuses an unknown option and an unknown command with exit code 2', async () => {
-    assert.equal((await egw(['run', '--bogus']).done).code, 2);
-    const unknown = await egw(['fly']).done;
-    assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown command "fly"/);
   });
 
   it('stops cleanly within 2 s of SIGTERM', async () => {
@@ -134,12 +121,5 @@ describe('egw command line', { concurrency: 4 }, () => {
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(statSync(join(dir, 'token-data')).mode & 0o777, 0o700);
     assert.equal(readFileSync(file, 'utf8'), token);
-  });
-
-  it('prints the version', async () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-    const { code, stdout } = await egw(['version']).done;
-    assert.equal(code, 0);
-    assert.equal(stdout, `egw ${pkg.version} (node ${process.version})\n`);
   });
 });

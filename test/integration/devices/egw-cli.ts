@@ -11,13 +11,13 @@ export interface EgwRun {
   stderr: string;
 }
 
-/** Runs `egw <args>`; the child is killed after 60 s so a hang fails the test instead of blocking it. */
+/** Runs `egw <args>`; the child is killed after 120 s so a hang fails the test instead of blocking it. */
 export function egw(args: string[]): Promise<EgwRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', MAIN, ...args],
-      { env: { ...process.env, EGW_LOG_LEVEL: 'silent' }, timeout: 60_000 },
+      { env: { ...process.env, EGW_LOG_LEVEL: 'silent' }, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

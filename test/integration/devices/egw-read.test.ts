@@ -30,16 +30,20 @@ function expectedReading(profile: Profile, image: RegisterImage): Record<string,
 function assertCloseToInput(
   reading: Record<string, unknown>,
   input: Record<string, unknown>,
-  id: string,
-): void {
+  profile: Profile,
+) {
   for (const [field, value] of Object.entries(input)) {
     const got = reading[field];
     if (typeof value === 'number') {
-      assert.equal(typeof got, 'number', `${id}: ${field} missing`);
-      const tolerance = Math.max(0.011, Math.abs(value) * 0.002);
-      assert.ok(Math.abs((got as number) - value) <= tolerance, `${id}: ${field} ${String(got)} ≠ ${value}`);
+      assert.equal(typeof got, 'number', `${profile.id}: ${field} missing`);
+      const gain = Math.abs(profile.points[field as keyof Profile['points']]?.gain ?? 1);
+      const tolerance = Math.max(0.011, Math.abs(value) * 0.002, gain / 2 + 1e-9);
+      assert.ok(
+        Math.abs((got as number) - value) <= tolerance,
+        `${profile.id}: ${field} ${String(got)} ≠ ${value}`,
+      );
     } else {
-      assert.equal(got, value, `${id}: ${field}`);
+      assert.equal(got, value, `${profile.id}: ${field}`);
     }
   }
 }
@@ -85,19 +89,29 @@ describe('egw read --json', () => {
     assert.ok(typeof ts === 'number' && ts >= started - 1000 && ts <= Date.now(), `${id}: ts ${String(ts)}`);
     assert.ok(typeof readMs === 'number' && readMs >= 0);
     assert.deepEqual(rest, expectedReading(profile, image), id);
-    assertCloseToInput(reading, input, id);
+    assertCloseToInput(reading, input, profile);
   }
 
   // Each profile gets its own unit id on the one responder, so the reads can run side by side.
   const profiles = registry.list();
   test(`prints the canonical reading for every file profile (${profiles.map((p) => p.id).join(', ')})`, async () => {
     assert.ok(profiles.length > 0);
-    await Promise.all(
-      profiles.map((profile, i) => {
-        const input = valuesFor(profile);
-        return readAndCompare(profile.id, profile.id, 10 + i, profile, encodeReading(profile, input), input);
-      }),
-    );
+    // Three children at a time: each starts tsx, which costs about a CPU second.
+    const queue = profiles.map((profile, i) => ({ profile, unit: 10 + i }));
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const input = valuesFor(next.profile);
+        await readAndCompare(
+          next.profile.id,
+          next.profile.id,
+          next.unit,
+          next.profile,
+          encodeReading(next.profile, input),
+          input,
+        );
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
   });
 
   test('prints the canonical reading of a SunSpec device (profile sunspec, and auto)', async () => {

@@ -47,6 +47,11 @@ export function valuesFor(profile: Profile): DecodedReading {
     const value = (SAMPLE_VALUES as Record<string, string | number | undefined>)[field];
     if (point === undefined || value === undefined) continue;
     if (field === 'status' && !Object.values(point.map ?? {}).includes('producing')) continue;
+    // Some meters keep the serial number as an integer register: it reads back as digits.
+    if ((field === 'serial' || field === 'model') && point.type !== 'str') {
+      out[field] = field === 'serial' ? '12345678' : '630';
+      continue;
+    }
     out[field] = value;
   }
   return out as DecodedReading;

@@ -59,7 +59,12 @@ describe('gateway at run time', { timeout: 60_000 }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'egw-gw-'));
-    sim = await startSimulator({ devices: [{ profile: 'huawei', id: 'inv1' }, { profile: 'huawei', id: 'inv2' }] });
+    sim = await startSimulator({
+      devices: [
+        { profile: 'huawei', id: 'inv1' },
+        { profile: 'huawei', id: 'inv2' },
+      ],
+    });
   });
   after(async () => {
     await stop();

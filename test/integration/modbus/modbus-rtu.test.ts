@@ -12,6 +12,8 @@ import { SystemClock } from '../../../server/src/core/clock.ts';
 import { ModbusError, TimeoutError } from '../../../server/src/core/errors.ts';
 import { ModbusConnection } from '../../../server/src/modbus/modbus-connection.ts';
 import { ModbusRtuServer } from '../../../modbus_slave/src/server/modbus-rtu-server.ts';
+import { egw } from '../devices/egw-cli.ts';
+import { sunspecDevice } from '../devices/profile-images.ts';
 
 const hasSocat = spawnSync('socat', ['-V']).status === 0;
 const skip = hasSocat ? false : 'socat is not installed';
@@ -35,10 +37,11 @@ before(async () => {
   const image = { holding: new Map<number, number>(), input: new Map<number, number>() };
   for (let a = 0; a < 10; a++) image.holding.set(100 + a, 1000 + a);
   image.input.set(5, 77);
+  const sunspec = sunspecDevice().image;
   server = new ModbusRtuServer({
     path: `${dir}/server`,
     baudRate: 9600,
-    imageFor: (unit) => (unit === 2 ? image : undefined),
+    imageFor: (unit) => (unit === 2 ? image : unit === 1 ? sunspec : undefined),
   });
   await server.open();
 });
@@ -76,4 +79,24 @@ test('reads over RTU, surfaces exceptions and recovers from a silent unit', { sk
   } finally {
     await connection.close();
   }
+});
+
+test('egw read --serial reads a SunSpec device over RTU', { skip }, async () => {
+  const run = await egw([
+    'read',
+    '--serial',
+    `${dir}/client`,
+    '--baud',
+    '9600',
+    '--unit',
+    '1',
+    '--profile',
+    'sunspec',
+    '--json',
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const reading = JSON.parse(run.stdout) as Record<string, unknown>;
+  assert.equal(reading.profile, 'sunspec');
+  assert.equal(reading.ac_power_w, 3120);
+  assert.equal(reading.model, 'TEST-5K');
 });

@@ -138,7 +138,7 @@ describe('every profile read from the simulator with `egw read`', () => {
   });
 
   it('gives a plausible, consistent reading for each, and energy grows between two reads', async () => {
-    const firsts = await pool(sim.devices, 4, (device) => egwRead(device, device.profile));
+    const firsts = await pool(sim.devices, 3, (device) => egwRead(device, device.profile));
     const clock = new SystemClock();
     for (const [index, device] of sim.devices.entries()) {
       const first = firsts[index]!;

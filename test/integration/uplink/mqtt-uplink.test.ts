@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { SystemClock } from '../../../server/src/core/clock.ts';
@@ -40,8 +40,12 @@ const cleanups: (() => Promise<unknown> | void)[] = [];
 before(async () => {
   if (!skipReason) broker = await startBroker();
 });
+// Each test stops its uplinks and watchers: uplinks share the gateway's client id, and the broker
+// would make two live ones take each other's session over and over.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
 after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
   await broker?.stop();
 });
 
@@ -81,6 +85,7 @@ function uplink(overrides: Partial<MqttUplinkOptions> = {}): {
     logger: silentLogger(),
     homeAssistant: false,
     reconnect: { initialMs: 100, maxMs: 400 },
+    ackTimeoutMs: 5000,
     ...overrides,
   });
   cleanups.push(() => instance.stop());

@@ -228,10 +228,10 @@ describe('outbox', () => {
 
   it('persists settings as JSON', () => {
     let outbox = open();
-    outbox.settings.put('harvest', { intervalMs: 2000 });
+    outbox.putSetting('harvest', { intervalMs: 2000 });
     outbox.close();
     outbox = open();
-    assert.deepEqual(outbox.settings.get('harvest'), { intervalMs: 2000 });
+    assert.deepEqual(outbox.getSetting('harvest'), { intervalMs: 2000 });
     assert.equal(outbox.settings.get('nope'), undefined);
     assert.deepEqual(outbox.settings.all(), { harvest: { intervalMs: 2000 } });
     assert.equal(outbox.settings.delete('harvest'), true);

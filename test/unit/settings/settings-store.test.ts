@@ -18,7 +18,10 @@ function memoryTable(initial: Record<string, unknown> = {}): SettingsTable & { d
   };
 }
 
-const fileConfig = ConfigSchema.parse({ harvest: { batchSize: 5 }, ingest: { url: 'http://127.0.0.1:9/in' } });
+const fileConfig = ConfigSchema.parse({
+  harvest: { batchSize: 5 },
+  ingest: { url: 'http://127.0.0.1:9/in' },
+});
 
 test('API changes take precedence over the start-up config and persist across restarts', async () => {
   const table = memoryTable();
@@ -47,7 +50,9 @@ test('refuses invalid values and unknown keys with a ValidationError naming the 
     assert.equal(error.where.field, 'harvest.batchSize');
     return true;
   });
-  await assert.rejects(store.update({ harvest: { batchsize: 3 } }), { where: { field: 'harvest.batchsize' } });
+  await assert.rejects(store.update({ harvest: { batchsize: 3 } }), {
+    where: { field: 'harvest.batchsize' },
+  });
   await assert.rejects(store.update({ http: { port: 1 } }), { where: { field: 'http' } });
   await assert.rejects(store.update('fast'), { where: { field: 'settings' } });
   assert.equal(table.data.size, 0);

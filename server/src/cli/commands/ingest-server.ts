@@ -1,6 +1,6 @@
 /** `egw ingest-server`: the reference ingest receiver for development and backend authors. */
 import { parseArgs } from 'node:util';
-import { ValidationError } from '../../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { KeySource } from '../../ingest/ingest-keys.ts';
 import { startIngestServer } from '../../ingest/ingest-server.ts';
@@ -31,7 +31,7 @@ function number(value: string | undefined, name: string, min: number, max: numbe
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max)
-    throw new ValidationError(`--${name} ${value}: expected a number from ${min} to ${max}`, name);
+    throw new ConfigError(`--${name} ${value}: expected a number from ${min} to ${max}`, name);
   return n;
 }
 
@@ -55,7 +55,7 @@ export const ingestServerCommand: CliCommand = {
       },
     });
     if (values['public-key'] && values.gateway)
-      throw new ValidationError('give --public-key or --gateway, not both', 'public-key');
+      throw new ConfigError('give --public-key or --gateway, not both', 'public-key');
     const keys: KeySource = values['public-key']
       ? { kind: 'fixed', publicKeyHex: values['public-key'] }
       : values.gateway

@@ -5,6 +5,7 @@
  */
 import type { DecodedReading } from '../../modbus/decode.ts';
 import { emptyImage, encodePoints, writeWords, type EncodeOptions, type RegisterImage } from '../encode.ts';
+import type { Profile } from '../profile-schema.ts';
 import { floatToWords } from '../register-codec.ts';
 import { SUNSPEC_MARKER, type SunSpecChain, type SunSpecModelRef } from './sunspec-chain.ts';
 import type { SunSpecModel, SunSpecPoint } from './sunspec-model.ts';
@@ -62,6 +63,20 @@ function fillModel(image: RegisterImage, model: SunSpecModel, ref: SunSpecModelR
   }
 }
 
+/** Profiles of the chains built so far: a simulator redraws the same chain many times a second. */
+const profileCache = new Map<string, Profile>();
+
+function chainProfile(chain: SunSpecChain): Profile {
+  const key = JSON.stringify(chain);
+  let profile = profileCache.get(key);
+  if (profile === undefined) {
+    profile = buildSunSpecProfile(chain);
+    if (profileCache.size > 64) profileCache.clear();
+    profileCache.set(key, profile);
+  }
+  return profile;
+}
+
 /**
  * Holding-register image of a SunSpec device with `models` (ids from SUNSPEC_MODELS, in chain order)
  * at `base`, showing `values`. Scale factors are chosen per value unless `options.sf` fixes them.
@@ -86,5 +101,5 @@ export function sunspecImage(
   }
   writeWords(image, 3, base, SUNSPEC_MARKER);
   writeWords(image, 3, address, [0xffff, 0]);
-  return encodePoints(buildSunSpecProfile(chain), values, options, image);
+  return encodePoints(chainProfile(chain), values, options, image);
 }

@@ -40,6 +40,9 @@ export interface MqttUplinkOptions {
   connectTimeoutMs?: number;
 }
 
+/** Longest wait for each step of stop() (goodbye message, disconnect), ms. */
+const STOP_STEP_MS = 1000;
+
 /** Delivers batches and live data to an MQTT broker. */
 export class MqttUplink implements Uplink {
   readonly name = 'mqtt';
@@ -55,6 +58,8 @@ export class MqttUplink implements Uplink {
   /** Per device, the sensor fields announced to Home Assistant (re-announced when it changes). */
   private readonly announced = new Map<string, string>();
   private current: UplinkState;
+  /** Settle functions of deliveries waiting for their PUBACK (rejected on stop). */
+  private readonly pending = new Set<(error?: Error) => void>();
 
   constructor(private readonly options: MqttUplinkOptions) {
     this.topics = new MqttTopics(options.prefix ?? MqttTopics.defaultPrefix(options.serial));
@@ -101,17 +106,34 @@ export class MqttUplink implements Uplink {
     this.reconnectTimer?.cancel();
     this.unsubscribe.forEach((off) => off());
     this.unsubscribe = [];
+    for (const settle of [...this.pending]) settle(new TransportError('mqtt uplink stopped'));
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
-    if (client.connected) {
-      // A clean goodbye: the broker does not send the last will on a normal disconnect.
-      await new Promise<void>((resolve) =>
-        client.publish(this.topics.status, STATUS_OFFLINE, { qos: 1, retain: true }, () => resolve()),
+    if (client) {
+      // A clean goodbye: the broker does not send the last will on a normal disconnect. Bounded, so a
+      // broker that stopped answering cannot hold the gateway's shutdown.
+      if (client.connected) {
+        await this.within(STOP_STEP_MS, 'mqtt-stop-offline', (done) =>
+          client.publish(this.topics.status, STATUS_OFFLINE, { qos: 1, retain: true }, () => done()),
+        );
+      }
+      const ended = await this.within(STOP_STEP_MS, 'mqtt-stop-end', (done) =>
+        client.end(false, {}, () => done()),
       );
+      if (!ended) client.end(true);
     }
-    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     this.setState('disabled');
+  }
+
+  /** Runs start(done) and resolves true when done() is called within ms, false otherwise. */
+  private within(ms: number, name: string, start: (done: () => void) => void): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = this.options.clock.setTimer(name, ms, () => resolve(false));
+      start(() => {
+        timer.cancel();
+        resolve(true);
+      });
+    });
   }
 
   /** Publishes the batch's JWT at QoS 1; resolves on PUBACK. Rejects at once while disconnected. */
@@ -129,6 +151,7 @@ export class MqttUplink implements Uplink {
       const settle = (error?: Error): void => {
         if (settled) return;
         settled = true;
+        this.pending.delete(settle);
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
         if (error) {
@@ -145,6 +168,7 @@ export class MqttUplink implements Uplink {
         settle(new TimeoutError(`mqtt batch ${batch.seq}: no PUBACK within ${ackTimeoutMs} ms`)),
       );
       if (signal?.aborted) return onAbort();
+      this.pending.add(settle);
       signal?.addEventListener('abort', onAbort, { once: true });
       client.publish(this.topics.batch, batch.jwt, { qos: 1, retain: false }, (error) =>
         settle(

@@ -4,6 +4,7 @@ import { ProfileError } from '../../../../server/src/core/errors.ts';
 import { decodeFrequency, decodeReading, type DecodedReading } from '../../../../server/src/modbus/decode.ts';
 import type { RegisterImage } from '../../../../server/src/profiles/encode.ts';
 import { wireFrequencyBlock } from '../../../../server/src/profiles/profile-blocks.ts';
+import { ProfileRegistry } from '../../../../server/src/profiles/profile-registry.ts';
 import type { Profile } from '../../../../server/src/profiles/profile-schema.ts';
 import { walkSunSpecChain } from '../../../../server/src/profiles/sunspec/sunspec-chain.ts';
 import { sunspecImage } from '../../../../server/src/profiles/sunspec/sunspec-image.ts';
@@ -177,4 +178,39 @@ test('random inverter readings round-trip through image, discovery and decoding 
 
 test('sunspecImage refuses model ids the project does not define', () => {
   assert.throws(() => sunspecImage([1, 802], {}), /SunSpec model 802 is not defined/);
+});
+
+test('the fixed SolarEdge and Fronius layouts agree with the SunSpec model definitions', () => {
+  const registry = ProfileRegistry.load();
+  const cases: [string, { id: number; start: number; length: number }[], string[]][] = [
+    // SolarEdge reads the heat-sink temperature instead of the cabinet one.
+    [
+      'solaredge',
+      [
+        { id: 1, start: 40002, length: 65 },
+        { id: 103, start: 40069, length: 50 },
+      ],
+      ['temperature_c'],
+    ],
+    [
+      'fronius',
+      [
+        { id: 1, start: 40002, length: 65 },
+        { id: 113, start: 40069, length: 60 },
+        { id: 120, start: 40131, length: 26 },
+      ],
+      [],
+    ],
+  ];
+  for (const [id, models, differ] of cases) {
+    const fixed = registry.get(id);
+    const discovered = buildSunSpecProfile({ base: 40000, models });
+    for (const [field, point] of Object.entries(fixed.points)) {
+      const expected = discovered.points[field as keyof Profile['points']];
+      if (differ.includes(field) || expected === undefined) continue;
+      assert.equal(point?.address, expected.address, `${id} ${field} address`);
+      assert.equal(point?.sf, expected.sf, `${id} ${field} scale factor`);
+      assert.equal(point?.type, expected.type, `${id} ${field} type`);
+    }
+  }
 });

@@ -1,0 +1,210 @@
+/**
+ * Web API under load. (1) GET /api/stats over fake services: requests/s and latency of the API alone.
+ * (2) The real gateway sampling 32 simulated SunSpec inverters at 10 Hz (simulator in a child
+ * process): the frequency tasks' start lag measured while idle and then while autocannon (also a child
+ * process, 16 connections) hammers GET /api/stats — so the figures show what API load costs sampling.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startApiServer } from '../server/src/api/create-api.ts';
+import { createApiMetrics } from '../server/src/api/metrics.ts';
+import { ConfigSchema } from '../server/src/config/schema.ts';
+import { SystemClock } from '../server/src/core/clock.ts';
+import { silentLogger } from '../server/src/core/logger.ts';
+import { Scheduler } from '../server/src/engine/scheduler.ts';
+import { buildGateway } from '../server/src/gateway/build-gateway.ts';
+import { createFakeGateway } from '../test/fakes/gateway-services.ts';
+import type { BenchFigures, BenchOptions } from './bench-types.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const DEVICES = 32;
+const CONNECTIONS = 16;
+const round = (n: number): number => Math.round(n * 100) / 100;
+const rank = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+
+interface LoadResult {
+  reqPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Runs autocannon as a child process (so its client work does not share the gateway's event loop). */
+function autocannon(url: string, seconds: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'node_modules/autocannon/autocannon.js'),
+        '-c',
+        String(CONNECTIONS),
+        '-d',
+        String(seconds),
+        '-j',
+        url,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('exit', () => {
+      try {
+        const r = JSON.parse(out) as {
+          requests: { average: number };
+          latency: { p50: number; p99: number };
+          non2xx: number;
+          errors: number;
+        };
+        resolve({
+          reqPerS: round(r.requests.average),
+          p50Ms: r.latency.p50,
+          p99Ms: r.latency.p99,
+          non2xx: r.non2xx,
+          errors: r.errors,
+        });
+      } catch (error) {
+        reject(new Error(`autocannon printed no JSON: ${out.slice(0, 200)} (${String(error)})`));
+      }
+    });
+  });
+}
+
+const SIMULATOR = `
+import { startSimulator } from './modbus_slave/src/simulator.ts';
+const sim = await startSimulator({ devices: Array.from({ length: ${DEVICES} }, (_, i) => ({ profile: 'sunspec', id: 'inv' + i })) });
+console.log(JSON.stringify(sim.devices));
+process.stdin.on('end', async () => { await sim.stop(); process.exit(0); }).resume();
+`;
+
+async function startSimulatorChild(): Promise<{
+  devices: { id: string; host: string; port: number; unit: number }[];
+  stop: () => Promise<void>;
+}> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SIMULATOR], {
+    cwd: root,
+    env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const devices = await new Promise<{ id: string; host: string; port: number; unit: number }[]>(
+    (resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+      });
+      child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+    },
+  );
+  return {
+    devices,
+    stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.stdin.end())),
+  };
+}
+
+async function fakeApiPhase(seconds: number): Promise<LoadResult> {
+  const fake = createFakeGateway();
+  const metrics = createApiMetrics(fake.services);
+  const api = await startApiServer(fake.services, {
+    host: '127.0.0.1',
+    port: 0,
+    bodyLimitBytes: 65_536,
+    corsOrigins: [],
+    metrics,
+  });
+  try {
+    return await autocannon(`http://127.0.0.1:${api.port}/api/stats`, seconds);
+  } finally {
+    await api.close();
+    metrics.close();
+  }
+}
+
+function lagFigures(prefix: string, lags: number[], overruns: number, seconds: number): BenchFigures {
+  const sorted = [...lags].sort((a, b) => a - b);
+  return {
+    [`${prefix}FrequencyRuns`]: lags.length,
+    [`${prefix}FrequencyRunsExpected`]: DEVICES * 10 * seconds,
+    [`${prefix}LagP50Ms`]: round(rank(sorted, 50)),
+    [`${prefix}LagP99Ms`]: round(rank(sorted, 99)),
+    [`${prefix}LagMaxMs`]: round(sorted[sorted.length - 1] ?? 0),
+    [`${prefix}Overruns`]: overruns,
+  };
+}
+
+/** The benchmark. */
+export default async function apiBench({ quick }: BenchOptions): Promise<BenchFigures> {
+  const fakeSeconds = quick ? 2 : 10;
+  const phaseSeconds = quick ? 3 : 15;
+  const fake = await fakeApiPhase(fakeSeconds);
+
+  const clock = new SystemClock();
+  const logger = silentLogger();
+  const dir = mkdtempSync(join(tmpdir(), 'egw-api-bench-'));
+  let phase: 'warmup' | 'idle' | 'load' = 'warmup';
+  const lags = { idle: [] as number[], load: [] as number[] };
+  const overruns = { idle: 0, load: 0 };
+  const engine = new Scheduler({
+    clock,
+    logger,
+    observer: {
+      runFinished: (r) => {
+        if (r.kind === 'frequency' && phase !== 'warmup') lags[phase].push(r.lagMs);
+      },
+      overrun: (kind) => {
+        if (kind === 'frequency' && phase !== 'warmup') overruns[phase] += 1;
+      },
+    },
+  });
+  const sim = await startSimulatorChild();
+  let gateway: Awaited<ReturnType<typeof buildGateway>> | undefined;
+  try {
+    const config = ConfigSchema.parse({
+      dataDir: join(dir, 'data'),
+      http: { host: '127.0.0.1', port: 0 },
+      harvest: { intervalMs: 1000, frequencyHz: 10 },
+      devices: sim.devices.map((d) => ({
+        id: d.id,
+        type: 'tcp',
+        host: d.host,
+        port: d.port,
+        unit: d.unit,
+        profile: 'sunspec',
+      })),
+    });
+    engine.start();
+    gateway = await buildGateway({ config, clock, logger, engine });
+    await clock.sleep(quick ? 2000 : 4000); // connections up, profiles resolved
+    phase = 'idle';
+    await clock.sleep(phaseSeconds * 1000);
+    phase = 'load';
+    const load = await autocannon(`http://127.0.0.1:${gateway.httpPort}/api/stats`, phaseSeconds);
+    phase = 'warmup';
+    return {
+      // Other processes on the machine skew every figure; the 1-minute load average says how much.
+      loadAverage1m: round(loadavg()[0] ?? 0),
+      devices: DEVICES,
+      connections: CONNECTIONS,
+      fakeStatsReqPerS: fake.reqPerS,
+      fakeStatsP50Ms: fake.p50Ms,
+      fakeStatsP99Ms: fake.p99Ms,
+      statsReqPerS: load.reqPerS,
+      statsP50Ms: load.p50Ms,
+      statsP99Ms: load.p99Ms,
+      statsNon2xx: load.non2xx + fake.non2xx,
+      statsErrors: load.errors + fake.errors,
+      ...lagFigures('idle', lags.idle, overruns.idle, phaseSeconds),
+      ...lagFigures('load', lags.load, overruns.load, phaseSeconds),
+    };
+  } finally {
+    await engine.stop(3000);
+    await gateway?.stop();
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,88 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { WebSocket } from 'ws';
+import { egwttpClient, openWsLink } from '../../../client/src/api-client.js';
+
+const BIN = resolve('bin/egw-ble.mjs');
+const run = promisify(execFile);
+
+describe('egw-ble process with both transports on a machine without a usable adapter', () => {
+  let dir = '';
+  let child: ChildProcess;
+  let wsPort = 0;
+
+  const cli = async (...args: string[]): Promise<Record<string, unknown>> => {
+    const { stdout } = await run(process.execPath, [BIN, ...args, '--data-dir', dir]);
+    return JSON.parse(stdout) as Record<string, unknown>;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'egw-ble-cli-'));
+    // Port 5999: nothing listens there, so forwarded calls get 502 — this test is about the process.
+    const args = ['--transport', 'both', '--port', '0', '--data-dir', dir, '--no-unprovisioned-window'];
+    child = spawn(process.execPath, [BIN, ...args, '--gateway', 'http://127.0.0.1:5999'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
+    });
+    wsPort = await new Promise<number>((done, fail) => {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /WebSocket transport on port (\d+)/.exec(out);
+        if (match) done(Number(match[1]));
+      });
+      child.once('exit', (code) => fail(new Error(`egw-ble exited early with ${code}`)));
+    });
+  });
+
+  after(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((done) => child.once('exit', done));
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stays up, reports the adapter state and serves the WebSocket transport', async () => {
+    let status = await cli('status');
+    for (let i = 0; i < 100 && status.ble === 'starting'; i++) {
+      await new Promise((done) => setTimeout(done, 100));
+      status = await cli('status');
+    }
+    assert.ok(
+      ['unsupported', 'poweredOff', 'unauthorized', 'poweredOn', 'unknown'].includes(String(status.ble)),
+    );
+    const client = egwttpClient(await openWsLink(`ws://127.0.0.1:${wsPort}`, WebSocket));
+    try {
+      const ble = await client.request('GET', '/ble/status');
+      assert.equal(ble.status, 200);
+      assert.equal(ble.body.ble, status.ble);
+      const hello = await client.request('GET', '/api/hello');
+      assert.equal(hello.status, 502, 'no gateway behind it');
+      assert.equal(hello.body.error.code, 'gateway_unreachable');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('opens and closes the window through the local commands', async () => {
+    assert.equal((await cli('close-window')).open, false);
+    const opened = await cli('open-window');
+    assert.equal(opened.open, true);
+    assert.equal(opened.reason, 'local-command');
+  });
+
+  it('prints the same PIN every time and exits 0 on SIGTERM', async () => {
+    const first = (await run(process.execPath, [BIN, 'pin', '--data-dir', dir])).stdout.trim();
+    assert.match(first, /^\d{6}$/);
+    assert.equal((await run(process.execPath, [BIN, 'pin', '--data-dir', dir])).stdout.trim(), first);
+    const exited = new Promise<number | null>((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
+});
