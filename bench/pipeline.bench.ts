@@ -72,7 +72,6 @@ export default async function pipelineBench({ quick }: BenchOptions): Promise<Be
     }
     measuring = false;
     const cpu = process.cpuUsage(cpu0);
-    if (process.env.D2_DEBUG) console.log(JSON.stringify(engine.stats(), null, 1));
     const wallMs = performance.now() - t0;
     const sorted = Float64Array.from(lags).sort();
     const expectedRuns = Math.round((DEVICES * 10 * wallMs) / 1000);

@@ -16,6 +16,14 @@ export interface BlePeripheralOptions {
   /** Advertise only while this says so (the provisioning window), unless alwaysAdvertise. */
   shouldAdvertise: () => boolean;
   alwaysAdvertise?: boolean;
+  /** Loads bleno (default: the @stoprocent/bleno module's instance); tests pass a stand-in. */
+  loadBleno?: () => Promise<Bleno>;
+}
+
+async function loadDefaultBleno(): Promise<Bleno> {
+  const mod = await import('@stoprocent/bleno');
+  // CommonJS module: the default export is the Bleno instance carrying the classes.
+  return ((mod as { default?: Bleno }).default ?? mod) as Bleno;
 }
 
 /** The BLE side of egw-ble. State is bleno's adapter state, or "starting"/"error". */
@@ -36,9 +44,7 @@ export class BlePeripheral {
     const log = this.options.logger;
     process.env.BLENO_DEVICE_NAME ??= this.options.name;
     try {
-      const mod = await import('@stoprocent/bleno');
-      // CommonJS module: the default export is the Bleno instance carrying the classes.
-      this.bleno = ((mod as { default?: Bleno }).default ?? mod) as Bleno;
+      this.bleno = await (this.options.loadBleno ?? loadDefaultBleno)();
     } catch (error) {
       this.state = 'error';
       log.error({ err: error }, 'BLE disabled: @stoprocent/bleno could not be loaded');

@@ -7,10 +7,12 @@ export type InputPart = 'body' | 'query' | 'path';
 
 /** The offending field of a zod issue: its path, or the unknown key, or the part itself. */
 export function issueField(issue: z.core.$ZodIssue, part: InputPart): string {
+  // An empty key ({"": 1}) must still show up as a name, not as nothing.
+  const segment = (key: PropertyKey): string => (key === '' ? '""' : String(key));
   if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
-    return [...issue.path.map(String), issue.keys[0]].join('.');
+    return [...issue.path, issue.keys[0] ?? ''].map(segment).join('.');
   }
-  return issue.path.length > 0 ? issue.path.map(String).join('.') : part;
+  return issue.path.length > 0 ? issue.path.map(segment).join('.') : part;
 }
 
 /** Parses value with schema; throws a 400 ValidationError whose field and message name the offender. */

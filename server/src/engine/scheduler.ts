@@ -19,6 +19,7 @@ import type {
   TaskObserver,
   TaskOptions,
 } from './task.ts';
+import { nextSlot, slotDueMs } from './fixed-rate.ts';
 import { DEFAULT_STATS_WINDOW, TaskStats } from './task-stats.ts';
 
 export interface SchedulerOptions {
@@ -50,6 +51,8 @@ interface Task {
   slot: number;
   dueMs: number;
   cancelled: boolean;
+  /** A one-shot task that has run; its name is free again. */
+  done: boolean;
   controller: AbortController;
   stats: TaskStats;
 }
@@ -164,6 +167,7 @@ export class Scheduler implements TaskEngine {
       slot: 0,
       dueMs: 0,
       cancelled: false,
+      done: false,
       controller: new AbortController(),
       stats,
     };
@@ -201,7 +205,7 @@ export class Scheduler implements TaskEngine {
   }
 
   private cancel(task: Task): void {
-    if (task.cancelled) return;
+    if (task.cancelled || task.done) return;
     task.cancelled = true;
     this.names.delete(task.name);
     task.controller.abort(new Error(`task ${task.name}: cancelled`));
@@ -285,35 +289,25 @@ export class Scheduler implements TaskEngine {
       this.observer?.runFinished?.({ name: task.name, kind: task.kind, lagMs, durationMs, failed }),
     );
     if (task.periodMs === undefined) {
-      this.names.delete(task.name);
-      task.cancelled = true;
+      if (!task.cancelled) this.names.delete(task.name);
+      task.done = true;
       return;
     }
     if (task.cancelled || this.state === 'stopped') return;
     this.reschedule(task, startMs, endMs);
   }
 
-  /**
-   * Queues the next slot on the grid that is due at or after the run ended (and after it started, so
-   * a late run is not followed by a second run at the same instant); the slots passed over are overruns.
-   */
+  /** Queues the task's next slot on the grid (see nextSlot); the slots passed over count as overruns. */
   private reschedule(task: Task, startMs: number, endMs: number): void {
-    const period = task.periodMs!;
-    const base = task.baseMs!;
-    let next = task.slot + 1;
-    const earliest = Math.ceil((endMs - base) / period);
-    if (earliest > next) next = earliest;
-    // Also guards against float rounding putting the computed slot a hair before the end.
-    while (base + next * period < endMs || base + next * period <= startMs) next++;
-    const skipped = next - task.slot - 1;
+    const { slot, skipped } = nextSlot(task.baseMs!, task.periodMs!, task.slot, startMs, endMs);
     if (skipped > 0) {
       task.stats.recordOverruns(skipped);
       this.notify(() => {
         for (let i = 0; i < skipped; i++) this.observer?.overrun?.(task.kind, task.name);
       });
     }
-    task.slot = next;
-    task.dueMs = base + next * period;
+    task.slot = slot;
+    task.dueMs = slotDueMs(task.baseMs!, task.periodMs!, slot);
     task.order = this.order++;
     this.queue.push(task);
     if (!this.inFiring) this.arm();

@@ -22,6 +22,7 @@ import type { BatchInput, SignedBatch } from '../harvest/signing/batch-jwt.ts';
 import { migrate } from './migrations.ts';
 import { OutboxHeld } from './outbox-held.ts';
 import { OutboxSettings } from './outbox-settings.ts';
+import { prepareStatements, type BatchRow, type OutboxStatements } from './outbox-statements.ts';
 
 /** Signs one batch for the seq the outbox assigned (e.g. `(input, seq) => createBatch(identity, input, seq)`). */
 export type BatchSigner = (input: BatchInput, seq: number) => SignedBatch;
@@ -51,15 +52,6 @@ export interface OutboxDetailedStats extends OutboxStats {
   delivered: number;
 }
 
-interface BatchRow {
-  seq: number;
-  created_at: number;
-  header: string;
-  payload: string;
-  jwt: string;
-  acked_by: string | null;
-}
-
 const SEP = '\u001f';
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED)/;
 
@@ -73,9 +65,6 @@ function toRecord(row: BatchRow): BatchRecord {
     ackedBy: row.acked_by ? row.acked_by.split(SEP) : [],
   };
 }
-
-const SELECT = `SELECT b.seq, b.created_at, b.header, b.payload, b.jwt,
-  (SELECT group_concat(a.uplink, char(31)) FROM acks a WHERE a.seq = b.seq) AS acked_by FROM batches b`;
 
 /** The SQLite outbox. Open with Outbox.open(); all methods are synchronous (better-sqlite3). */
 export class Outbox {
@@ -91,7 +80,7 @@ export class Outbox {
   private enabled: string[] = [];
   private storageErrors = 0;
   private closed = false;
-  private readonly st;
+  private readonly st: OutboxStatements;
 
   private constructor(
     private readonly db: Database.Database,
@@ -104,59 +93,7 @@ export class Outbox {
     this.logger = options.logger ?? silentLogger();
     this.held = new OutboxHeld(options.maxHeld ?? 1000);
     this.settings = new OutboxSettings(db);
-    this.st = {
-      meta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare<[number, string]>('UPDATE meta SET value = ? WHERE key = ?'),
-      insert: db.prepare<[number, number, string, string, string, number]>(
-        'INSERT INTO batches (seq, created_at, header, payload, jwt, bytes) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      undelivered: db.prepare<[], { n: number }>(
-        'SELECT count(*) AS n FROM batches WHERE delivered_at IS NULL',
-      ),
-      dropOldest: db.prepare<[number], { first: number; last: number; n: number }>(
-        `SELECT min(seq) AS first, max(seq) AS last, count(*) AS n FROM
-           (SELECT seq FROM batches WHERE delivered_at IS NULL ORDER BY seq LIMIT ?)`,
-      ),
-      deleteRange: db.prepare<[number, number]>(
-        'DELETE FROM batches WHERE delivered_at IS NULL AND seq BETWEEN ? AND ?',
-      ),
-      deleteAcksUpTo: db.prepare<[number]>(
-        'DELETE FROM acks WHERE seq <= ? AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.seq = acks.seq)',
-      ),
-      pending: db.prepare<[number, string, number], BatchRow>(
-        `${SELECT} WHERE b.delivered_at IS NULL AND b.seq > ?
-           AND NOT EXISTS (SELECT 1 FROM acks x WHERE x.seq = b.seq AND x.uplink = ?) ORDER BY b.seq LIMIT ?`,
-      ),
-      recent: db.prepare<[number], BatchRow>(`${SELECT} ORDER BY b.seq DESC LIMIT ?`),
-      ack: db.prepare<[string, number, number]>(
-        'INSERT OR IGNORE INTO acks (seq, uplink, acked_at) SELECT seq, ?, ? FROM batches WHERE seq = ? AND delivered_at IS NULL',
-      ),
-      markDelivered: db.prepare<[number, number, number, string, number]>(
-        `UPDATE batches SET delivered_at = ? WHERE delivered_at IS NULL AND seq BETWEEN ? AND ?
-           AND (SELECT count(*) FROM acks a WHERE a.seq = batches.seq AND a.uplink IN (SELECT value FROM json_each(?))) = ?`,
-      ),
-      deliverSeqs: db.prepare<[number, string]>(
-        'UPDATE batches SET delivered_at = ? WHERE delivered_at IS NULL AND seq IN (SELECT value FROM json_each(?))',
-      ),
-      markAllDelivered: db.prepare<[number, string, number]>(
-        `UPDATE batches SET delivered_at = ? WHERE delivered_at IS NULL
-           AND (SELECT count(*) FROM acks a WHERE a.seq = batches.seq AND a.uplink IN (SELECT value FROM json_each(?))) = ?`,
-      ),
-      pruneDelivered: db.prepare<[number]>(
-        `DELETE FROM batches WHERE delivered_at IS NOT NULL AND seq NOT IN
-           (SELECT seq FROM batches WHERE delivered_at IS NOT NULL ORDER BY seq DESC LIMIT ?)`,
-      ),
-      pruneAcks: db.prepare(
-        'DELETE FROM acks WHERE NOT EXISTS (SELECT 1 FROM batches b WHERE b.seq = acks.seq)',
-      ),
-      stats: db.prepare<[], { depth: number; bytes: number; oldest: number | null }>(
-        `SELECT count(*) AS depth, coalesce(sum(bytes), 0) AS bytes, min(created_at) AS oldest
-           FROM batches WHERE delivered_at IS NULL`,
-      ),
-      delivered: db.prepare<[], { n: number }>(
-        'SELECT count(*) AS n FROM batches WHERE delivered_at IS NOT NULL',
-      ),
-    };
+    this.st = prepareStatements(db);
   }
 
   /** Opens (creating and migrating) the outbox database at `path`, e.g. `<dataDir>/egw.db`. */

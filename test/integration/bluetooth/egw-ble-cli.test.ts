@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { egwttpClient, openWsLink } from '../../../client/src/api-client.js';
+import { controlRequest, controlSocketPath } from '../../../bluetooth/src/provisioning/control-socket.ts';
 
 const BIN = resolve('bin/egw-ble.mjs');
 const run = promisify(execFile);
@@ -49,11 +50,12 @@ describe('egw-ble process with both transports on a machine without a usable ada
   });
 
   it('stays up, reports the adapter state and serves the WebSocket transport', async () => {
-    let status = await cli('status');
-    for (let i = 0; i < 100 && status.ble === 'starting'; i++) {
+    const control = async () =>
+      (await controlRequest(controlSocketPath(dir), 'GET', '/status')) as Record<string, unknown>;
+    for (let i = 0; i < 100 && (await control()).ble === 'starting'; i++) {
       await new Promise((done) => setTimeout(done, 100));
-      status = await cli('status');
     }
+    const status = await cli('status');
     assert.ok(
       ['unsupported', 'poweredOff', 'unauthorized', 'poweredOn', 'unknown'].includes(String(status.ble)),
     );
@@ -71,16 +73,19 @@ describe('egw-ble process with both transports on a machine without a usable ada
   });
 
   it('opens and closes the window through the local commands', async () => {
-    assert.equal((await cli('close-window')).open, false);
+    const closed = (await controlRequest(controlSocketPath(dir), 'POST', '/close-window')) as {
+      open: boolean;
+    };
+    assert.equal(closed.open, false);
     const opened = await cli('open-window');
     assert.equal(opened.open, true);
     assert.equal(opened.reason, 'local-command');
   });
 
-  it('prints the same PIN every time and exits 0 on SIGTERM', async () => {
-    const first = (await run(process.execPath, [BIN, 'pin', '--data-dir', dir])).stdout.trim();
-    assert.match(first, /^\d{6}$/);
-    assert.equal((await run(process.execPath, [BIN, 'pin', '--data-dir', dir])).stdout.trim(), first);
+  it('prints the PIN it created at start and exits 0 on SIGTERM', async () => {
+    const printed = (await run(process.execPath, [BIN, 'pin', '--data-dir', dir])).stdout.trim();
+    assert.match(printed, /^\d{6}$/);
+    assert.equal((await readFile(join(dir, 'ble-pin'), 'utf8')).trim(), printed);
     const exited = new Promise<number | null>((done) => child.once('exit', done));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { encodeReading } from '../../../server/src/profiles/encode.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import { ModbusResponder } from '../../fakes/modbus-responder.ts';
+import { runCli } from '../../../server/src/cli/run-cli.ts';
 import { egw } from './egw-cli.ts';
 import { loadImage, sunspecDevice } from './profile-images.ts';
 
@@ -14,6 +15,22 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * Runs the command line in this process, capturing stderr. (stdout carries the test runner's own
+ * protocol when files run in child processes, so it is left alone; these paths print nothing there.)
+ */
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  const err: string[] = [];
+  const stderrWrite = process.stderr.write;
+  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    const code = await runCli(args);
+    return { code, stderr: err.join('') };
+  } finally {
+    process.stderr.write = stderrWrite;
+  }
 }
 
 describe('egw scan', () => {
@@ -63,40 +80,49 @@ describe('egw scan', () => {
     );
   });
 
-  test('fails with one line when nothing answers, or the command line is wrong', async () => {
-    const port = String(responder.port);
+  test('egw read that cannot connect exits 1 with one line naming the device and reason', async () => {
     const refused = String(await closedPort());
-    const [empty, noProfile, readRefused, help, badUnits] = await Promise.all([
-      egw(['scan', '--host', '127.0.0.1', '--port', port, '--units', '5-6', '--timeout', '100']),
-      egw(['read', '--host', '127.0.0.1', '--port', port]),
-      egw([
-        'read',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        refused,
-        '--profile',
-        'sunspec',
-        '--json',
-        '--timeout',
-        '500',
-      ]),
-      egw(['read', '--help']),
-      egw(['scan', '--host', '127.0.0.1', '--units', '9-3']),
+    const run = await egw([
+      'read',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      refused,
+      '--profile',
+      'sunspec',
+      '--json',
+      '--timeout',
+      '500',
     ]);
-    assert.equal(empty.code, 1);
-    assert.equal(empty.stderr, `egw scan: no Modbus device answered at 127.0.0.1:${port} (units 5-6)\n`);
-    assert.equal(noProfile.code, 2);
-    assert.equal(noProfile.stderr, 'egw read: --profile ID is required (or --profile auto)\n');
-    assert.equal(readRefused.code, 1);
-    assert.equal(readRefused.stdout, '');
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
     assert.match(
-      readRefused.stderr,
+      run.stderr,
       new RegExp(`^egw read: device \\(127\\.0\\.0\\.1:${refused}\\): cannot connect: .*ECONNREFUSED.*\\n$`),
     );
-    assert.equal(help.code, 0);
-    assert.match(help.stdout, /^Usage: egw read --host H/);
-    assert.equal(badUnits.code, 2);
-    assert.match(badUnits.stderr, /^egw scan: units "9-3": want N or N-M within 0-255\n$/);
+  });
+
+  // The remaining command-line paths run in-process (runCli) to spare a child process each.
+  test('usage problems and an empty scan: one line on stderr, exit 2 or 1', async () => {
+    const port = String(responder.port);
+    assert.deepEqual(
+      await cli(['scan', '--host', '127.0.0.1', '--port', port, '--units', '5-6', '--timeout', '100']),
+      {
+        code: 1,
+        stderr: `egw scan: no Modbus device answered at 127.0.0.1:${port} (units 5-6)\n`,
+      },
+    );
+    assert.deepEqual(await cli(['read', '--host', '127.0.0.1', '--port', port]), {
+      code: 2,
+      stderr: 'egw read: --profile ID is required (or --profile auto)\n',
+    });
+    assert.deepEqual(await cli(['read', '--host', 'h', '--serial', '/dev/x', '--profile', 'sunspec']), {
+      code: 2,
+      stderr: 'egw read: name the device with either --host H (Modbus TCP) or --serial PATH (RTU)\n',
+    });
+    assert.deepEqual(await cli(['scan', '--host', '127.0.0.1', '--units', '9-3']), {
+      code: 2,
+      stderr: 'egw scan: units "9-3": want N or N-M within 0-255\n',
+    });
   });
 });

@@ -298,6 +298,23 @@ describe('Scheduler', () => {
     assert.deepEqual(clock.pendingTimers(), []);
   });
 
+  it('runs a one-shot once, after which its name is free again', async () => {
+    const clock = new ManualClock();
+    const engine = new Scheduler({ clock });
+    let runs = 0;
+    const first = engine.once({ name: 'probe', delayMs: 10, run: () => void runs++ });
+    engine.start();
+    await clock.advance(100);
+    assert.equal(runs, 1);
+    assert.equal(first.cancelled, false);
+    const second = engine.once({ name: 'probe', delayMs: 10, run: () => void runs++ });
+    first.cancel(); // must not touch the new task of the same name
+    assert.throws(() => engine.once({ name: 'probe', delayMs: 1, run: () => {} }), /exists/);
+    await clock.advance(100);
+    assert.equal(runs, 2);
+    assert.equal(second.cancelled, false);
+  });
+
   it('rejects a duplicate task name and a non-positive period', () => {
     const engine = new Scheduler({ clock: new ManualClock() });
     engine.every({ name: 'x', periodMs: 10, run: () => {} });

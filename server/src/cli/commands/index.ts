@@ -8,4 +8,12 @@ import { scanCommand } from './scan.ts';
 import { tokenCommand } from './token.ts';
 import { versionCommand } from './version.ts';
 
-export const commands: CliCommand[] = [runCommand, readCommand, scanCommand, tokenCommand, versionCommand, fleetCommand, ingestServerCommand];
+export const commands: CliCommand[] = [
+  runCommand,
+  readCommand,
+  scanCommand,
+  tokenCommand,
+  versionCommand,
+  fleetCommand,
+  ingestServerCommand,
+];
