@@ -17,9 +17,10 @@ COPY client ./client
 
 FROM node:20-bookworm-slim
 # network-manager provides nmcli for Wi-Fi provisioning (talks to the host's NetworkManager over D-Bus);
-# bluez provides hciconfig for the BLE service's adapter checks; tini reaps and forwards signals.
+# bluez provides hciconfig for the BLE service's adapter checks; gpiod provides gpiomon for the
+# provisioning button; tini reaps and forwards signals.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends network-manager bluez tini \
+  && apt-get install -y --no-install-recommends network-manager bluez gpiod tini \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app /app

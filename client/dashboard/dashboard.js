@@ -29,27 +29,41 @@ function address(config) {
     : `${config.path} #${config.unit}`;
 }
 
+function cellValues(id, d) {
+  const r = d.reading ?? {};
+  return [
+    id,
+    d.config.profile,
+    address(d.config),
+    d.state,
+    fmt(r.ac_power_w ?? r.grid_power_w, 'W'),
+    fmt(r.grid_frequency_hz, 'Hz', 3),
+    r.status ?? '–',
+    r.ts ? new Date(r.ts).toLocaleTimeString() : '–',
+  ];
+}
+
+/** Updates one row in place (rebuilding rows on every reading would swallow clicks on "remove"). */
+function updateRow(id) {
+  const row = document.querySelector(`#devices tr[data-device="${window.CSS.escape(id)}"]`);
+  const d = devices.get(id);
+  if (!row || !d) return;
+  for (const [i, value] of cellValues(id, d).entries()) {
+    const cell = row.children[i];
+    if (cell.textContent !== value) cell.textContent = value;
+    if (i === 3) cell.className = `state state-${value}`;
+  }
+}
+
+/** Rebuilds the table (when the set of devices changed). */
 function renderDevices() {
   const body = $('#devices tbody');
   body.replaceChildren();
-  for (const [id, d] of [...devices.entries()].sort()) {
+  for (const id of [...devices.keys()].sort()) {
     const row = document.createElement('tr');
     row.dataset.device = id;
-    const r = d.reading ?? {};
-    const cells = [
-      id,
-      d.config.profile,
-      address(d.config),
-      d.state,
-      fmt(r.ac_power_w ?? r.grid_power_w, 'W'),
-      fmt(r.grid_frequency_hz, 'Hz', 3),
-      r.status ?? '–',
-      r.ts ? new Date(r.ts).toLocaleTimeString() : '–',
-    ];
-    for (const [i, value] of cells.entries()) {
+    for (let i = 0; i < 8; i++) {
       const cell = document.createElement('td');
-      cell.textContent = value;
-      if (i === 3) cell.className = `state state-${value}`;
       if (i === 4) cell.className = 'power';
       row.append(cell);
     }
@@ -61,6 +75,7 @@ function renderDevices() {
     cell.append(remove);
     row.append(cell);
     body.append(row);
+    updateRow(id);
   }
   const select = $('#freq-device');
   const chosen = select.value;
@@ -119,7 +134,10 @@ async function loadStats() {
   );
   for (const d of stats.devices) {
     const known = devices.get(d.id);
-    if (known) known.state = d.state;
+    if (known && known.state !== d.state) {
+      known.state = d.state;
+      updateRow(d.id);
+    }
   }
 }
 
@@ -148,7 +166,7 @@ function liveEvents(freq, power) {
     const known = devices.get(reading.device);
     if (known) {
       known.reading = reading;
-      renderDevices();
+      updateRow(reading.device);
     }
   });
   source.addEventListener('device-state', (event) => {
@@ -156,7 +174,7 @@ function liveEvents(freq, power) {
     const known = devices.get(device);
     if (known) {
       known.state = state;
-      renderDevices();
+      updateRow(device);
     }
   });
   source.addEventListener('devices-changed', () => loadDevices());

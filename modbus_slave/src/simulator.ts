@@ -16,8 +16,9 @@ import { Prng } from './physics/prng.ts';
 import type { SimValues } from './physics/sim-values.ts';
 import { Site } from './physics/site.ts';
 import { solarNoonMs } from './physics/sun.ts';
-import { ModbusRtuServer } from './server/modbus-rtu-server.ts';
-import { ModbusTcpServer, type ModbusServerStats } from './server/modbus-tcp-server.ts';
+import { newRtuServer, newTcpServer, type Endpoint } from './device/device-servers.ts';
+import type { ModbusRtuServer } from './server/modbus-rtu-server.ts';
+import type { ModbusServerStats, ModbusTcpServer } from './server/modbus-tcp-server.ts';
 
 /** One device to simulate. */
 export interface SimDeviceSpec {
@@ -106,13 +107,6 @@ export interface RunningSimulator {
   stop(): Promise<void>;
 }
 
-interface Endpoint {
-  host: string;
-  port: number;
-  server: ModbusTcpServer;
-  devices: SimulatedDevice[];
-}
-
 /** Starts the simulator; resolves once every port listens. */
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   if (options.devices.length === 0)
@@ -195,7 +189,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       }
     }
     for (const endpoint of options.serial ? [] : endpoints) {
-      endpoint.server = newServer(endpoint, clock, logger);
+      endpoint.server = newTcpServer(endpoint, clock, logger);
       const bound = await endpoint.server.listen();
       endpoint.port = bound.port;
       stopAll.push(() => endpoint.server.close());
@@ -283,41 +277,4 @@ function uniqueId(profile: string, devices: SimDeviceSpec[], index: number): str
   const sameProfile = devices.filter((d) => d.profile === profile).length;
   if (sameProfile === 1) return profile;
   return `${profile}-${devices.slice(0, index + 1).filter((d) => d.profile === profile).length}`;
-}
-
-function newRtuServer(
-  serial: { path: string; baudRate?: number },
-  devices: SimulatedDevice[],
-  clock: Clock,
-  logger: Logger,
-): ModbusRtuServer {
-  const byUnit = (unit: number): SimulatedDevice | undefined => devices.find((d) => d.unit === unit);
-  return new ModbusRtuServer({
-    path: serial.path,
-    baudRate: serial.baudRate,
-    clock,
-    logger: logger.child({ area: 'modbus-rtu' }),
-    imageFor: (unit) => byUnit(unit)?.currentImage(),
-    onWrite: (unit, address, values) => byUnit(unit)?.recordWrite(address, values),
-    faultsForUnit: (unit) => byUnit(unit)?.faults,
-  });
-}
-
-function newServer(endpoint: Endpoint, clock: Clock, logger: Logger): ModbusTcpServer {
-  const byUnit = (unit: number): SimulatedDevice | undefined => {
-    const exact = endpoint.devices.find((d) => d.unit === unit);
-    // Many TCP devices answer unit 0 or 255 as "whoever is here" when they are alone on the port.
-    if (!exact && endpoint.devices.length === 1 && (unit === 0 || unit === 255)) return endpoint.devices[0];
-    return exact;
-  };
-  return new ModbusTcpServer({
-    host: endpoint.host,
-    port: endpoint.port,
-    clock,
-    logger: logger.child({ area: 'modbus', port: endpoint.port }),
-    imageFor: (unit) => byUnit(unit)?.currentImage(),
-    onWrite: (unit, address, values) => byUnit(unit)?.recordWrite(address, values),
-    faults: endpoint.devices[0]!.faults,
-    faultsForUnit: (unit) => byUnit(unit)?.faults,
-  });
 }

@@ -107,21 +107,24 @@ export interface Pipeline {
 export async function startPipeline(harvest: Record<string, number>): Promise<Pipeline> {
   const dir = mkdtempSync(join(tmpdir(), 'egw-e2e-'));
   const dataDir = join(dir, 'data');
-  const sim = await startSimProcess({
-    devices: [
-      { profile: 'huawei', id: 'inv' },
-      { profile: 'sdm630', id: 'meter' },
-    ],
-  });
+  // Ports are picked first so the simulator and the gateway start in parallel (the gateway retries
+  // until the simulator listens): the two tsx start-ups dominate the test's run time.
+  const specs = [
+    { profile: 'huawei', id: 'inv', unit: 1, port: await freePort() },
+    { profile: 'sdm630', id: 'meter', unit: 1, port: await freePort() },
+    { profile: 'huawei', id: 'flaky', unit: 1, port: await freePort() },
+  ];
+  const simStarting = startSimProcess({ devices: specs });
+  simStarting.catch(() => undefined);
   const ingest = await startIngestServer({ port: 0, host: '127.0.0.1' });
   const port = await freePort();
   const config = {
     dataDir,
     http: { host: '127.0.0.1', port },
-    devices: sim.devices.map((d) => ({
+    devices: specs.map((d) => ({
       id: d.id,
       type: 'tcp',
-      host: d.host,
+      host: '127.0.0.1',
       port: d.port,
       unit: d.unit,
       profile: d.profile,
@@ -155,10 +158,11 @@ export async function startPipeline(harvest: Record<string, number>): Promise<Pi
       await exited;
     }
     await ingest.stop();
-    await sim.stop();
+    await (await simStarting.catch(() => undefined))?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    const sim = await simStarting;
     const crypto = await waitFor('the gateway API', 30_000, async () => {
       if (gateway.exitCode !== null) throw new Error(`gateway exited: ${stderr}`);
       return (await api('/api/crypto')) as { serial: string; publicKeyPem: string };

@@ -16,12 +16,14 @@ describe('harvest pipeline end to end', { timeout: 90_000 }, () => {
   let p: Pipeline;
   before(async () => {
     p = await startPipeline({ batchSize: 3 });
+    // "flaky" stays silent through the first test, which so also shows the others undisturbed.
+    await p.sim.faults('flaky', { silent: true });
   });
   after(async () => {
     await p?.close();
   });
 
-  test('after ~15 s every received batch verifies, seq is gap-free, harvests carry ~10 Hz statistics', async () => {
+  test('after ~15 s every batch verifies, seq is gap-free, harvests carry ~10 Hz statistics despite a dead device', async () => {
     await sleep(15_000);
     // Deliveries are pipelined: wait until what arrived is contiguous from seq 1.
     const records = await waitFor('a gap-free sequence at the receiver', 10_000, async () => {
@@ -53,10 +55,20 @@ describe('harvest pipeline end to end', { timeout: 90_000 }, () => {
     for (const device of ['inv', 'meter']) {
       const own = harvests.filter((h) => h.device === device).sort((a, b) => a.ts - b.ts);
       assert.ok(own.length >= 9, `${device}: ${own.length} harvests`);
-      // The first window starts with the connection; every later one spans one 1 s harvest period.
+      // The first window starts with the connection; every later one spans one 1 s harvest period:
+      // 10 slots. A slot is skipped (never stacked) when a read outlasts it, so on a machine that is
+      // busy with other work a window can hold fewer; the rate over the run must still be ~10 Hz.
+      const counts = own.slice(1).map((h) => h.grid_frequency_samples as number);
+      const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+      assert.ok(
+        mean >= 8.5,
+        `${device}: ${mean.toFixed(2)} samples per harvest on average (${counts.join(' ')})`,
+      );
+      const near = counts.filter((n) => n >= 8 && n <= 11).length;
+      assert.ok(near >= 0.8 * counts.length, `${device}: windows with 8–11 samples: ${counts.join(' ')}`);
       for (const h of own.slice(1)) {
         const n = h.grid_frequency_samples as number;
-        assert.ok(n >= 8 && n <= 11, `${device} harvest at ${h.ts}: ${n} samples`);
+        assert.ok(n >= 1 && n <= 11, `${device} harvest at ${h.ts}: ${n} samples`);
         const min = h.grid_frequency_min_hz as number;
         const max = h.grid_frequency_max_hz as number;
         const mean = h.grid_frequency_mean_hz as number;
@@ -65,23 +77,20 @@ describe('harvest pipeline end to end', { timeout: 90_000 }, () => {
     }
   });
 
-  test('a device that goes silent and comes back is read again within 10 s, the other keeps its cadence', async () => {
-    await p.sim.faults('meter', { silent: true });
-    await waitFor('meter to be reported failing', 10_000, async () => {
-      const info = (await p.api('/api/devices/meter')) as { stats: { failures: number } };
-      return info.stats.failures > 0 ? true : undefined;
-    });
-    // Long enough for the connection's and the harvest's backoffs to reach their caps.
-    await sleep(4000);
-    await p.sim.faults('meter');
+  test('a device that was silent is read again within 10 s of coming back, the others kept their cadence', async () => {
+    const flaky = (await p.api('/api/devices/flaky')) as { stats: { failures: number } };
+    assert.ok(flaky.stats.failures > 0, 'the silent device was seen failing');
+    await p.sim.faults('flaky');
     const liftedAt = Date.now();
-    const back = await waitFor('a fresh meter reading', 12_000, async () => {
-      const reading = (await p.api('/api/devices/meter/reading')) as { ts: number };
+    const back = await waitFor('a fresh reading of flaky', 12_000, async () => {
+      const reading = (await p.api('/api/devices/flaky/reading')) as { ts: number };
       return reading.ts > liftedAt ? Date.now() : undefined;
     });
     assert.ok(back - liftedAt <= 10_000, `picked up after ${back - liftedAt} ms`);
-    const inv = (await p.api('/api/devices/inv/reading')) as { ts: number };
-    assert.ok(Date.now() - inv.ts < 2500, 'the inverter kept being harvested');
+    for (const device of ['inv', 'meter']) {
+      const reading = (await p.api(`/api/devices/${device}/reading`)) as { ts: number };
+      assert.ok(Date.now() - reading.ts < 2500, `${device} kept being harvested`);
+    }
   });
 
   test('SIGTERM drains cleanly: exit 0, the partial batches sealed, the outbox intact and gap-free', async () => {

@@ -41,6 +41,7 @@ export class PvInverterModel {
   private readonly mpptShare: number[];
   private readonly mpptVmppV: number[];
   private first = true;
+  private site: SiteConditions | undefined;
 
   constructor(
     private readonly options: PvInverterOptions,
@@ -102,8 +103,6 @@ export class PvInverterModel {
     this.temperatureC += (targetC - this.temperatureC) * (1 - Math.exp(-dtS / 300));
     this.site = site;
   }
-
-  private site: SiteConditions | undefined;
 
   /** The measurements now, in canonical fields. */
   values(): SimValues {

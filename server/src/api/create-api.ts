@@ -5,12 +5,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { GatewayServices } from '../gateway/gateway-services.ts';
+import { answerClientError } from './answer-client-error.ts';
 import { AuthRateLimiter, type AuthRateLimitOptions } from './auth-rate-limiter.ts';
 import { cors } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
@@ -146,30 +147,6 @@ export interface ApiServer {
   server: Server;
   /** Ends live-event streams, stops accepting and closes every connection. */
   close(): Promise<void>;
-}
-
-/** Answers a request Node could not even parse (bad header, oversized head) in the API's error shape. */
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  const status = tooLarge ? 431 : timedOut ? 408 : 400;
-  const reason = tooLarge ? 'Request Header Fields Too Large' : timedOut ? 'Request Timeout' : 'Bad Request';
-  const message = tooLarge
-    ? 'headers: larger than the server accepts'
-    : timedOut
-      ? 'request: not received in time'
-      : `request: malformed HTTP (${error.code ?? 'parse error'})`;
-  const body = JSON.stringify({
-    error: { code: 'bad_request', message, field: tooLarge ? 'headers' : 'request' },
-  });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
 }
 
 /** Starts the API on host:port (port 0 = any free port). */

@@ -5,7 +5,7 @@
  * behind a reconnect; concurrent callers share one discovery.
  */
 import type { Logger } from '../core/logger.ts';
-import { NotFoundError } from '../core/errors.ts';
+import { NotFoundError, ProfileError } from '../core/errors.ts';
 import type { Profile } from '../profiles/profile-schema.ts';
 import type { ProfileRegistry } from '../profiles/profile-registry.ts';
 import { identifyProfile } from './identify-profile.ts';
@@ -42,7 +42,13 @@ export function discoveredProfileSource(options: DiscoveredSourceOptions): Profi
   let cached: Promise<Profile> | undefined;
   const discover = async (signal?: AbortSignal): Promise<Profile> => {
     if (mode === 'sunspec') {
-      const found = await discoverSunSpec(read, signal);
+      const found = await discoverSunSpec(read, signal).catch((error: unknown) => {
+        // e.g. "SunSpec chain at 40000 has no inverter or meter model": say which device.
+        if (error instanceof ProfileError && !error.message.startsWith(`${device}:`)) {
+          throw new ProfileError(`${device}: ${error.message}`, { ...error.where, device }, error);
+        }
+        throw error;
+      });
       if (found === undefined) {
         throw new NotFoundError(`${device}: no SunSpec marker "SunS" at 40000, 0 or 50000`, { device });
       }

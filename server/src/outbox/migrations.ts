@@ -11,11 +11,12 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE batches (
      seq INTEGER PRIMARY KEY,
      created_at INTEGER NOT NULL,
+     bytes INTEGER NOT NULL,
+     delivered_at INTEGER,
+     -- the large columns last: reading the small ones then never walks a row's overflow pages
      header TEXT NOT NULL,
      payload TEXT NOT NULL,
-     jwt TEXT NOT NULL,
-     bytes INTEGER NOT NULL,
-     delivered_at INTEGER
+     jwt TEXT NOT NULL
    );
    CREATE INDEX batches_undelivered ON batches (seq) WHERE delivered_at IS NULL;
    CREATE INDEX batches_delivered ON batches (seq) WHERE delivered_at IS NOT NULL;

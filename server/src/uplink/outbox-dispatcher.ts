@@ -5,6 +5,7 @@
  * new batches, lets the ones in flight settle, waits (exponential backoff with jitter, 1 s → 5 min)
  * and starts again from its oldest unacknowledged batch. Wakes when a batch is appended.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock, Timer } from '../core/clock.ts';
 import { describeError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
@@ -62,6 +63,8 @@ export class OutboxDispatcher {
   constructor(private readonly options: OutboxDispatcherOptions) {
     this.window = Math.max(1, Math.floor(options.window ?? 8));
     this.logger = options.logger ?? silentLogger();
+    // Every delivery in flight listens on the one stop signal; that is by design, not a leak.
+    setMaxListeners(this.window * Math.max(1, options.uplinks.length) + 10, this.abort.signal);
     this.lanes = options.uplinks.map((uplink) => ({
       uplink,
       backoff: new Backoff({ initialMs: 1000, maxMs: 300_000, jitter: 0.2, ...options.backoff }),

@@ -206,3 +206,45 @@ test('a caller that aborts a request on the wire gets its reason and the link is
   assert.equal(links[0]!.destroyed, true);
   assert.equal(connection.stats().failures, 0);
 });
+
+test('the observer hears every finished request and every reconnect', async () => {
+  const clock = new ManualClock();
+  const links: FakeLink[] = [];
+  const reports: unknown[] = [];
+  const reconnected: string[] = [];
+  const connection = new ModbusConnection({
+    device: 'inv1',
+    target: { type: 'tcp', host: 'h', port: 502 },
+    clock,
+    openLink: async () => {
+      links.push(new FakeLink());
+      return links.at(-1)!;
+    },
+    timeouts: { minMs: 100, maxMs: 100 },
+    observer: { requestFinished: (r) => reports.push(r), reconnected: (d) => reconnected.push(d) },
+  });
+  const ok = connection.readRegisters(request);
+  await flushAsync();
+  await clock.advance(7);
+  links[0]!.reply([1, 2]);
+  await ok;
+  const busy = connection.readRegisters(request);
+  await flushAsync();
+  links[0]!.fail(new LinkError({ kind: 'exception', code: 6 }));
+  await busy.catch(() => {});
+  const lost = connection.readRegisters(request).catch(() => {});
+  await flushAsync();
+  await clock.advance(100);
+  await lost;
+  const again = connection.readRegisters(request);
+  await flushAsync();
+  links[1]!.reply([3, 4]);
+  await again;
+  assert.deepEqual(reports, [
+    { device: 'inv1', latencyMs: 7, ok: true },
+    { device: 'inv1', latencyMs: 0, ok: false, exceptionCode: 6 },
+    { device: 'inv1', latencyMs: 100, ok: false, timeout: true },
+    { device: 'inv1', latencyMs: 0, ok: true },
+  ]);
+  assert.deepEqual(reconnected, ['inv1']);
+});

@@ -1,6 +1,5 @@
 /** `egw run`: starts the gateway daemon and runs until SIGINT or SIGTERM. */
 import { parseArgs } from 'node:util';
-import { runGateway } from '../../main.ts';
 import type { CliCommand } from '../command.ts';
 
 /** The `run` subcommand. */
@@ -17,8 +16,10 @@ export const runCommand: CliCommand = {
     'Options:',
     '  -c, --config FILE   JSON config file',
   ].join('\n'),
-  run(args) {
+  async run(args) {
     const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
+    // Loaded on demand: the whole gateway (koa, SQLite, mqtt…) is not needed for `egw --help`.
+    const { runGateway } = await import('../../main.ts');
     return runGateway({ configFile: values.config });
   },
 };
