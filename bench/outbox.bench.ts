@@ -1,4 +1,4 @@
-// Drains a 24-hour backlog (86 400 harvests = 8 640 batches of 10; quick: 6 hours) from the SQLite
+// Drains a 24-hour backlog (86 400 harvests = 8 640 batches of 10; quick: 4 hours) from the SQLite
 // outbox through the HTTP uplink to the reference ingest receiver running as a separate process on
 // loopback, while a 10 Hz fixed-rate timer (the sampling cadence) runs in the gateway process.
 import { spawn } from 'node:child_process';
@@ -40,7 +40,7 @@ async function startReceiver(): Promise<{ url: string; stop: () => Promise<void>
 
 /** Backlog drain rate and the 10 Hz cadence during the drain. */
 export default async function outboxBench({ quick }: BenchOptions): Promise<BenchFigures> {
-  const batches = quick ? 2160 : 8640;
+  const batches = quick ? 1440 : 8640;
   const dir = mkdtempSync(join(tmpdir(), 'egw-bench-outbox-'));
   const clock = new SystemClock();
   const receiver = await startReceiver();
@@ -90,7 +90,7 @@ export default async function outboxBench({ quick }: BenchOptions): Promise<Benc
     };
     clock.setTimer('bench-10hz', 100, tick);
     // Baseline: the same timer with nothing draining, to tell the drain's effect from the machine's.
-    await clock.sleep(quick ? 3000 : 10_000);
+    await clock.sleep(quick ? 2000 : 10_000);
     const baseline = [...lags].sort((a, b) => a - b);
     lags.length = 0;
     const baselineMissed = missedSlots;

@@ -6,6 +6,7 @@ import { frequencyChart, powerChart } from './charts.js';
 const $ = (selector) => document.querySelector(selector);
 const devices = new Map(); // id → { config, state, reading }
 let uptimeBase = { ms: 0, at: 0 };
+const sampled = new Set(); // devices that sent frequency samples
 
 function text(el, value) {
   el.textContent = value;
@@ -155,6 +156,9 @@ function liveEvents(freq, power) {
   source.addEventListener('frequency', (event) => {
     const sample = JSON.parse(event.data);
     freq.add(sample);
+    // Follow a device that actually reports frequency when the chosen one has none yet.
+    if (!sampled.has($('#freq-device').value)) $('#freq-device').value = sample.device;
+    sampled.add(sample.device);
     if (sample.device === $('#freq-device').value) {
       freq.render(sample.device);
       text($('#freq-now'), `${sample.device}: ${sample.hz.toFixed(3)} Hz`);

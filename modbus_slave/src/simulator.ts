@@ -15,6 +15,7 @@ import type { FaultSpec } from './faults/fault-spec.ts';
 import { Prng } from './physics/prng.ts';
 import type { SimValues } from './physics/sim-values.ts';
 import { Site } from './physics/site.ts';
+import { describeRanges } from './server/register-image.ts';
 import { solarNoonMs } from './physics/sun.ts';
 import { newRtuServer, newTcpServer, type Endpoint } from './device/device-servers.ts';
 import type { ModbusRtuServer } from './server/modbus-rtu-server.ts';
@@ -125,6 +126,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     longitudeDeg: longitude,
     nominalHz: options.frequencyHz ?? 50,
     startTimeMs: startTime,
+    frequencyTimeScale: 1 / speed,
   });
   const monoStart = clock.monotonicMs();
   const updateIntervalMs = options.updateIntervalMs ?? 50;
@@ -153,6 +155,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const faults = new FaultController(id, clock, faultPrng.fork(), spec.faults ?? {});
     const device = buildDevice({ spec, id, registry, site, faults, sync });
     deviceList.push(device);
+    const image = device.currentImage();
+    logger.debug(
+      { device: id, holding: describeRanges(image.holding), input: describeRanges(image.input) },
+      'serving registers',
+    );
     const host = spec.host ?? '127.0.0.1';
     const port = spec.port ?? 0;
     const shared = port !== 0 ? endpoints.find((e) => e.host === host && e.port === port) : undefined;

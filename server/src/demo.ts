@@ -13,6 +13,7 @@ import { describeError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { buildGateway } from './gateway/build-gateway.ts';
+import { TaskObserverRelay } from './gateway/task-observer-relay.ts';
 import type { RunningGateway } from './gateway/start-gateway.ts';
 
 /** Simulated devices of the demo: profile ids the simulator serves. */
@@ -32,7 +33,8 @@ async function main(): Promise<number> {
   let simulator: RunningSimulator | undefined;
   let gateway: RunningGateway | undefined;
   const batches = { count: 0, lastSeq: 0 };
-  const engine = new Scheduler({ clock, logger: logger.child({ area: 'engine' }) });
+  const taskObserver = new TaskObserverRelay();
+  const engine = new Scheduler({ clock, logger: logger.child({ area: 'engine' }), observer: taskObserver });
   const shutdown = async (): Promise<void> => {
     await engine.stop(3000);
     await gateway?.stop();
@@ -58,7 +60,7 @@ async function main(): Promise<number> {
       })),
     });
     engine.start();
-    gateway = await buildGateway({ config, clock, logger, engine });
+    gateway = await buildGateway({ config, clock, logger, engine, taskObserver });
     gateway.bus.on('batch', (b) => {
       batches.count++;
       batches.lastSeq = b.seq;

@@ -9,6 +9,7 @@ import { describeError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { buildGateway } from './gateway/build-gateway.ts';
+import { TaskObserverRelay } from './gateway/task-observer-relay.ts';
 import { PACKAGE_VERSION } from './cli/package-version.ts';
 
 /** How long in-flight task runs may finish after a stop signal, ms. */
@@ -32,13 +33,15 @@ export async function runGateway(options: RunGatewayOptions = {}): Promise<numbe
   config.dataDir = prepareDataDir(config.dataDir);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const clock = new SystemClock();
-  const engine = new Scheduler({ clock, logger: logger.child({ area: 'engine' }) });
+  // The metrics that observe task runs are built inside the gateway; the relay forwards to them once they exist.
+  const taskObserver = new TaskObserverRelay();
+  const engine = new Scheduler({ clock, logger: logger.child({ area: 'engine' }), observer: taskObserver });
   const stopRequested = waitForStopSignal();
 
   engine.start();
   let gateway: { stop(): Promise<void> };
   try {
-    gateway = await buildGateway({ config, clock, logger, engine });
+    gateway = await buildGateway({ config, clock, logger, engine, taskObserver });
   } catch (error) {
     await engine.stop(ENGINE_STOP_DEADLINE_MS);
     stopRequested.dispose();

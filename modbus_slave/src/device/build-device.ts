@@ -2,7 +2,7 @@
  * Builds one simulated device from its spec: the profile (or the SunSpec model chain), a physics
  * model on the shared site, identity values, and the imager that serves them.
  */
-import { ConfigError } from '../../../server/src/core/errors.ts';
+import { ConfigError, describeError } from '../../../server/src/core/errors.ts';
 import type { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import type { FaultController } from '../faults/fault-controller.ts';
 import type { Site } from '../physics/site.ts';
@@ -28,8 +28,23 @@ export function simulatedSerial(id: string): string {
   return `SIM${hash.toString().padStart(10, '0')}`;
 }
 
-/** Builds the device; throws a ConfigError for an unknown profile. */
+/** Builds the device; throws a ConfigError for an unknown profile or registers it cannot encode. */
 export function buildDevice(context: BuildDeviceContext): SimulatedDevice {
+  const device = buildModel(context);
+  try {
+    // Encode once now so a profile the encoder cannot serve fails at start, naming the device.
+    device.currentImage();
+  } catch (error) {
+    throw new ConfigError(
+      `simulator: device "${device.id}" (${device.profileId}): cannot encode its registers: ${describeError(error)}`,
+      'profile',
+      error,
+    );
+  }
+  return device;
+}
+
+function buildModel(context: BuildDeviceContext): SimulatedDevice {
   const { spec, id, registry, site, faults, sync } = context;
   if (!registry.has(spec.profile)) {
     throw new ConfigError(

@@ -21,6 +21,11 @@ export interface SiteOptions {
   startTimeMs: number;
   /** Integration step, s (default 0.1 so 10 Hz frequency samples differ). */
   stepS?: number;
+  /**
+   * Simulated seconds of grid-frequency dynamics per simulated second (default 1). The simulator
+   * passes 1/speed so the frequency moves at real pace for a 10 Hz sampler even when the sun is sped up.
+   */
+  frequencyTimeScale?: number;
   /** Cap on steps per advance; longer jumps take larger steps so a huge speed never stalls. */
   maxStepsPerAdvance?: number;
 }
@@ -79,7 +84,7 @@ export class Site {
     for (let i = 0; i < steps; i++) {
       this.nowMs += dtS * 1000;
       this.clouds.step(dtS);
-      this.frequency.step(dtS);
+      this.frequency.step(dtS * (this.options.frequencyTimeScale ?? 1));
       this.conditionsNow = this.measure();
       for (const inverter of this.inverters) inverter.step(dtS, this.conditionsNow);
       const pvW = this.pvPowerW();

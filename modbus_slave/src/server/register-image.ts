@@ -28,3 +28,17 @@ export function fillRange(table: Map<number, number>, start: number, count: numb
     if (!table.has(address)) table.set(address, 0);
   }
 }
+
+/** Contiguous address ranges of a table, e.g. "30000-30024, 32016-32023", for logs. */
+export function describeRanges(table: Map<number, number>): string {
+  const addresses = [...table.keys()].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  let start = addresses[0];
+  for (let i = 1; i <= addresses.length; i++) {
+    if (addresses[i] !== addresses[i - 1]! + 1) {
+      ranges.push(start === addresses[i - 1] ? `${start}` : `${start}-${addresses[i - 1]}`);
+      start = addresses[i];
+    }
+  }
+  return ranges.join(', ');
+}

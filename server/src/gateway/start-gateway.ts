@@ -73,6 +73,8 @@ export interface RunningGateway {
 
 /** How long stop() lets in-flight reads finish before aborting them, ms. */
 export const DRAIN_DEADLINE_MS = 3000;
+/** How long stop() waits for the uplinks to deliver the batches sealed at stop, ms. */
+export const FINAL_DELIVERY_MS = 1000;
 
 /** Builds and starts the gateway. On a start-up failure, what was opened is closed again. */
 export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Promise<RunningGateway> {
@@ -201,11 +203,16 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     batcher.start(engine);
     // Drain: no new runs, in-flight reads finish (their harvests still reach the batcher), then the
     // partial batches are sealed and committed. Cancelling the tasks first would abort those reads.
+    // The uplinks get a moment to deliver the last batches; what is left goes out after the restart.
     cleanup.push(async () => {
       await engine.stop(DRAIN_DEADLINE_MS);
       batcher.stop();
       devices.stopTasks();
       batcher.flush();
+      if ((dispatcher?.states().length ?? 0) === 0) return;
+      const deadline = clock.monotonicMs() + FINAL_DELIVERY_MS;
+      while (outbox.stats().depth > 0 && clock.monotonicMs() < deadline)
+        await clock.sleep(50, 'final-delivery');
     });
     let httpPort: number | undefined;
     if (parts.api !== false) {

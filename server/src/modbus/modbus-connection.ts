@@ -9,7 +9,7 @@
  *   the next request reconnects (at once after one failure, after a growing pause after more).
  */
 import type { Clock } from '../core/clock.ts';
-import { EgwError, ModbusError, TimeoutError, TransportError } from '../core/errors.ts';
+import { EgwError, ModbusError, ProfileError, TimeoutError, TransportError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ConnectionState, ModbusObserver } from '../devices/device-reader.ts';
 import { AdaptiveTimeout } from './adaptive-timeout.ts';
@@ -116,6 +116,26 @@ export class ModbusConnection {
   /** Reads `count` registers with function 3 or 4 from `unit` at wire address `address`. */
   readRegisters(request: RegisterRequest, signal?: AbortSignal): Promise<number[]> {
     if (this.closed) return Promise.reject(this.closedError());
+    const { unit, address, count } = request;
+    if (!(
+      Number.isInteger(count) &&
+      count >= 1 &&
+      count <= 125 &&
+      address >= 0 &&
+      address + count <= 0x10000
+    )) {
+      // A Modbus read carries 1–125 registers within the 16-bit address space; anything else is a profile bug.
+      return Promise.reject(
+        new ProfileError(
+          `${describeRequest(this.device, request)}: a read is 1-125 registers within 0-65535`,
+          {
+            device: this.device,
+            unit,
+            register: address,
+          },
+        ),
+      );
+    }
     return this.queue.push(() => this.execute(request, signal), signal);
   }
 

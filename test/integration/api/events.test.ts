@@ -78,3 +78,14 @@ it('rejects a bad query with 400 naming the parameter', async () => {
   assert.equal(r.status, 400);
   assert.equal(r.json.error.field, 'frequency');
 });
+
+it('drops a client that stops reading instead of buffering without bound', async () => {
+  const s = await open();
+  s.res.pause();
+  await until(() => h.fake.services.bus.listenerCount('reading') > 1, 'subscribed');
+  for (let i = 0; i < 2000; i++) h.fake.emitReading('inv1', { model: 'x'.repeat(2000) });
+  const stats = await h.request('GET', '/api/stats');
+  assert.equal(stats.json.events.dropped, 1);
+  assert.equal(stats.json.events.clients, 0);
+  s.close();
+});

@@ -95,3 +95,9 @@ it('adds and removes a device with the token, refuses without it', async () => {
   assert.equal((await json('/api/devices/extra', { method: 'DELETE', headers: auth })).status, 200);
   assert.equal((await json('/api/devices/extra')).status, 404);
 });
+
+it('Wi-Fi answers 200 or a clear 501 on this box, never a bare 5xx', async () => {
+  const wifi = await json('/api/wifi', { headers: { authorization: `Bearer ${demo.token}` } });
+  assert.ok(wifi.status === 200 || wifi.status === 501, `${wifi.status} ${JSON.stringify(wifi.body)}`);
+  if (wifi.status === 501) assert.equal(wifi.body.error.code, 'not_available');
+});

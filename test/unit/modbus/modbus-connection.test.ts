@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flushAsync, ManualClock } from '../../../server/src/core/clock.ts';
-import { TimeoutError, TransportError } from '../../../server/src/core/errors.ts';
+import { ProfileError, TimeoutError, TransportError } from '../../../server/src/core/errors.ts';
 import { Backoff } from '../../../server/src/engine/backoff.ts';
 import { ModbusConnection } from '../../../server/src/modbus/modbus-connection.ts';
 import {
@@ -247,4 +247,14 @@ test('the observer hears every finished request and every reconnect', async () =
     { device: 'inv1', latencyMs: 0, ok: true },
   ]);
   assert.deepEqual(reconnected, ['inv1']);
+});
+
+test('a read outside 1-125 registers or the address space is refused before it reaches the wire', async () => {
+  const { links, connection } = setup();
+  await assert.rejects(
+    connection.readRegisters({ fc: 3, unit: 1, address: 0, count: 126 }),
+    (e) => e instanceof ProfileError && /^inv1 unit 1 FC3 0\+126: a read is 1-125 registers/.test(e.message),
+  );
+  await assert.rejects(connection.readRegisters({ fc: 4, unit: 1, address: 65535, count: 2 }), ProfileError);
+  assert.equal(links.length, 0);
 });

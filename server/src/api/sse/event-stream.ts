@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import type { Clock, Timer } from '../../core/clock.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/logger.ts';
-import { SseClient, type SseSink } from './sse-client.ts';
+import { SseClient, sseFrame, type SseSink } from './sse-client.ts';
 
 export interface EventStreamOptions {
   bus: EventBus;
@@ -37,13 +37,22 @@ export class EventStream {
 
   private subscribe(): void {
     const { bus } = this.options;
+    // Each event is serialised once, however many clients receive it.
+    const toAll = (event: string, data: unknown): void => {
+      const frame = sseFrame(event, data);
+      this.broadcast((c) => c.sendFrame(frame));
+    };
     this.unsubscribe = [
-      bus.on('reading', (r) => this.broadcast((c) => c.send('reading', r))),
-      bus.on('frequency', (s) => this.broadcast((c) => c.sendFrequency(s))),
-      bus.on('device-state', (s) => this.broadcast((c) => c.send('device-state', s))),
-      bus.on('uplink-state', (s) => this.broadcast((c) => c.send('uplink-state', s))),
-      bus.on('batch', (b) => this.broadcast((c) => c.send('batch', { seq: b.seq, harvests: b.harvests }))),
-      bus.on('devices-changed', (d) => this.broadcast((c) => c.send('devices-changed', d))),
+      bus.on('reading', (r) => toAll('reading', r)),
+      bus.on('frequency', (s) => {
+        let frame: string | undefined;
+        const once = (): string => (frame ??= sseFrame('frequency', s));
+        this.broadcast((c) => c.sendFrequency(s, once));
+      }),
+      bus.on('device-state', (s) => toAll('device-state', s)),
+      bus.on('uplink-state', (s) => toAll('uplink-state', s)),
+      bus.on('batch', (b) => toAll('batch', { seq: b.seq, harvests: b.harvests })),
+      bus.on('devices-changed', (d) => toAll('devices-changed', d)),
     ];
     this.armHeartbeat();
   }

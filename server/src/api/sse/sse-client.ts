@@ -4,6 +4,11 @@
  */
 import type { Clock } from '../../core/clock.ts';
 
+/** One SSE frame: event name and one-line JSON data. */
+export function sseFrame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
 /** The part of a writable stream the client needs (an http.ServerResponse in production). */
 export interface SseSink {
   write(chunk: string): boolean;
@@ -67,11 +72,19 @@ export class SseClient {
 
   /** Sends one event; data is JSON on one line (JSON.stringify never emits raw newlines). */
   send(event: string, data: unknown): void {
-    this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.write(sseFrame(event, data));
   }
 
-  /** Sends a frequency sample unless this device had one less than 1/frequencyPerS ago. */
-  sendFrequency(sample: { device: string; ts: number; hz: number }): void {
+  /** Sends an already formatted frame (formatted once for all clients). */
+  sendFrame(frame: string): void {
+    this.write(frame);
+  }
+
+  /**
+   * Sends a frequency sample unless this device had one less than 1/frequencyPerS ago.
+   * @param frame the sample's formatted frame, when the caller already built it for other clients.
+   */
+  sendFrequency(sample: { device: string; ts: number; hz: number }, frame?: () => string): void {
     const now = this.options.clock.monotonicMs();
     const last = this.lastFrequencyMs.get(sample.device);
     // A small tolerance so a 10 Hz source is not halved by timer jitter at the 10/s limit.
@@ -80,7 +93,7 @@ export class SseClient {
       return;
     }
     this.lastFrequencyMs.set(sample.device, now);
-    this.send('frequency', sample);
+    this.write(frame ? frame() : sseFrame('frequency', sample));
   }
 
   /** Sends a comment line (keeps proxies and the browser from timing the stream out). */

@@ -1,8 +1,11 @@
 /** `egw fleet`: a balena fleet's gateways and fleet-wide configuration, over balena-sdk. */
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../../core/errors.ts';
-import { DEFAULT_BALENA_API_URL, FleetClient, type FleetDevice } from '../../fleet/fleet-client.ts';
+import type { FleetDevice } from '../../fleet/fleet-client.ts';
 import type { CliCommand } from '../command.ts';
+
+// balena-sdk is heavy to load: it is imported only when the command runs, so every other `egw` start stays fast.
+const DEFAULT_BALENA_API_URL = 'https://api.balena-cloud.com';
 
 const USAGE = [
   'Usage: egw fleet list --fleet ORG/FLEET [--json]',
@@ -37,6 +40,7 @@ export const fleetCommand: CliCommand = {
     if (!values.fleet) throw new ValidationError('--fleet ORG/FLEET is required', 'fleet');
     const apiKey = process.env.BALENA_API_KEY;
     if (!apiKey) throw new ValidationError('set BALENA_API_KEY to a balena API key', 'BALENA_API_KEY');
+    const { FleetClient } = await import('../../fleet/fleet-client.ts');
     const client = new FleetClient(apiKey, values['api-url'] ?? DEFAULT_BALENA_API_URL);
     if (action === 'list') {
       const devices = await client.list(values.fleet);

@@ -1,0 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Outbox } from './server/src/outbox/outbox.ts';
+const dir = mkdtempSync(join(tmpdir(), 'p-'));
+const big = 'x'.repeat(7000);
+const outbox = Outbox.open(join(dir, 'egw.db'), { sign: (i, seq) => ({ header: { alg: 'ES256K', typ: 'JWT', device: 'd', opr: 'production', model: 'm', seq }, payload: { [String(seq)]: i.harvests[0]! }, jwt: big }), maxBatches: 200000 });
+let ts = 0;
+for (let k = 0; k < 100; k++) outbox.appendMany(Array.from({ length: 1000 }, () => ({ model: 'm', harvests: [{ device: 'a', profile: 'm', ts: ts++, read_ms: 1 }] })));
+let t = performance.now(); outbox.stats(); console.log('stats ms (cold)', Math.round(performance.now() - t));
+t = performance.now(); for (let i = 0; i < 5; i++) outbox.stats(); console.log('stats ms', Math.round((performance.now() - t) / 5));
+t = performance.now(); outbox.append({ model: 'm', harvests: [{ device: 'a', profile: 'm', ts: ts++, read_ms: 1 }] }); console.log('append ms at 100k', Math.round(performance.now() - t));
+t = performance.now(); outbox.pending('http', 8, 0); console.log('pending ms', (performance.now() - t).toFixed(2));
+t = performance.now(); outbox.recent(20); console.log('recent ms', (performance.now() - t).toFixed(2));
+outbox.close();
