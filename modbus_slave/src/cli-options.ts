@@ -48,7 +48,8 @@ faults (applied to every device; change them at run time through the control API
 
 control:
   --control-port N          HTTP JSON control API (GET /devices /stats /faults; POST /devices/ID/faults …)
-  --no-stdin                do not read commands from stdin ("help" lists them)
+  --stdin / --no-stdin      read commands from stdin ("help" lists them); default: only when stdin
+                            is not a terminal, so \`egw-sim … &\` in a shell is not stopped by SIGTTIN
   --ready-json              print one JSON line {"ready":true,"devices":[…],"controlPort":N} on stdout
   --log-level L             pino level (default info; EGW_LOG_LEVEL overrides)
   -h, --help
@@ -170,6 +171,7 @@ export function parseCli(argv: string[]): CliSettings {
       silent: { type: 'boolean' },
       'txid-mismatch-rate': { type: 'string' },
       'control-port': { type: 'string' },
+      stdin: { type: 'boolean' },
       'no-stdin': { type: 'boolean' },
       'ready-json': { type: 'boolean' },
       'log-level': { type: 'string' },
@@ -178,7 +180,7 @@ export function parseCli(argv: string[]): CliSettings {
   const settings: CliSettings = {
     help: values.help === true,
     options: { devices: [] },
-    stdin: values['no-stdin'] !== true,
+    stdin: values['no-stdin'] === true ? false : values.stdin === true || process.stdin.isTTY !== true,
     readyJson: values['ready-json'] === true,
     logLevel: values['log-level'],
   };

@@ -63,5 +63,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
-// stdin and the logger's transport may keep the loop alive; everything is closed by now.
-if (process.exitCode !== 0 || !process.stdin.isTTY) process.stdin.destroy();
+// stdin may keep the event loop alive; everything else is closed by now.
+process.stdin.destroy();

@@ -68,12 +68,6 @@ export class RtuFramer {
     return frames;
   }
 
-  /** Drops what is buffered (after a silent gap a new frame starts). */
-  reset(): void {
-    this.skippedBytes += this.buffered.length;
-    this.buffered = Buffer.alloc(0);
-  }
-
   private skip(count: number): void {
     this.skippedBytes += count;
     this.buffered = this.buffered.subarray(count);

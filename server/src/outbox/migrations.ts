@@ -29,6 +29,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
    INSERT INTO meta (key, value) VALUES ('last_seq', 0), ('dropped', 0);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+  // v2: stats() (depth, bytes, oldest) from the index alone — reading 100 000 rows took ~0.5 s.
+  `DROP INDEX batches_undelivered;
+   CREATE INDEX batches_undelivered ON batches (seq, created_at, bytes) WHERE delivered_at IS NULL;`,
 ];
 
 /** Applies the missing migrations, each in its own transaction; returns the resulting version. */

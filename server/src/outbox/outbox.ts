@@ -56,11 +56,16 @@ const SEP = '\u001f';
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED)/;
 
 function toRecord(row: BatchRow): BatchRecord {
+  let payload: Record<string, unknown> | undefined;
   return {
     seq: row.seq,
     createdAt: row.created_at,
     header: JSON.parse(row.header) as Record<string, unknown>,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    // Parsed on first use: delivering a backlog needs only the JWT, and payloads are the bulk.
+    get payload(): Record<string, unknown> {
+      payload ??= JSON.parse(row.payload) as Record<string, unknown>;
+      return payload;
+    },
     jwt: row.jwt,
     ackedBy: row.acked_by ? row.acked_by.split(SEP) : [],
   };

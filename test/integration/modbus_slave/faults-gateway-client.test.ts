@@ -27,7 +27,8 @@ describe('each simulator fault, seen by the gateway client (ModbusConnection), w
       device: 'inv',
       target: { type: 'tcp', host: device.host, port: device.port },
       clock: new SystemClock(),
-      timeouts: { connectMs: 500, minMs: 300, maxMs: 300, factor: 4 },
+      // A fixed 800 ms timeout: far above a loaded CI's answer time, far below the slow fault's delay.
+      timeouts: { connectMs: 1000, minMs: 800, maxMs: 800, factor: 4 },
       backoff: new Backoff({ initialMs: 20, maxMs: 100, jitter: 0 }),
     });
   });
@@ -80,7 +81,7 @@ describe('each simulator fault, seen by the gateway client (ModbusConnection), w
   });
 
   it('slow answers beyond the timeout: TimeoutError, then normal reads', async () => {
-    faults.set({ latencyMs: [600, 700] });
+    faults.set({ latencyMs: [1200, 1300] });
     await assert.rejects(read(), TimeoutError);
     faults.clear();
     await recovers();

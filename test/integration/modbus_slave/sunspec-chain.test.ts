@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import modbusSerial from 'modbus-serial';
+import { ManualClock } from '../../../server/src/core/clock.ts';
 import { startSimulator, type RunningSimulator } from '../../../modbus_slave/src/simulator.ts';
 
 // modbus-serial is CommonJS with its class typed as `default` (module.exports.default = module.exports).
@@ -126,5 +127,31 @@ describe('SunSpec chain read by an independent client (modbus-serial, not the ga
       await client.readHoldingRegisters(inverter.start + offsetOf(113, 'Hz'), 2)
     ).buffer.readFloatBE(0);
     assert.ok(hz > 49.5 && hz < 50.5, `Hz = ${hz}`);
+  });
+  it('changes the power scale factor with power, as real inverters do', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 21, 4, 30));
+    const early = await startSimulator({
+      devices: [{ profile: 'sunspec', id: 'sf' }],
+      startTime: Date.UTC(2026, 5, 21, 4, 30),
+      clock,
+    });
+    try {
+      const device = early.devices[0]!;
+      const models = await walk(device.port, device.unit);
+      const inverter = models.find((m) => m.id === 103)!;
+      const readSf = async (): Promise<number> => {
+        // W_SF sits at offset 15 of model 103 (ID, L, A…A_SF, PPV…V_SF, W).
+        const raw = (await client.readHoldingRegisters(inverter.start + 15, 1)).data[0]!;
+        return (raw << 16) >> 16;
+      };
+      await clock.advance(1000, false);
+      const dawn = await readSf();
+      await clock.advance(7 * 3_600_000, false);
+      const noon = await readSf();
+      assert.ok(noon > dawn, `W_SF at dawn ${dawn}, at noon ${noon}`);
+    } finally {
+      await new Promise<void>((resolve) => (client.isOpen ? client.close(() => resolve()) : resolve()));
+      await early.stop();
+    }
   });
 });

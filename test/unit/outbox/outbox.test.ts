@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { ManualClock } from '../../../server/src/core/clock.ts';
 import { ValidationError } from '../../../server/src/core/errors.ts';
 import { Outbox, type OutboxOptions } from '../../../server/src/outbox/outbox.ts';
-import { MIGRATIONS } from '../../../server/src/outbox/migrations.ts';
+import { MIGRATIONS, migrate } from '../../../server/src/outbox/migrations.ts';
 import { loadOrCreateDeviceKey, type DeviceKey } from '../../../server/src/harvest/signing/device-key.ts';
 import { createBatch, type BatchInput } from '../../../server/src/harvest/signing/batch-jwt.ts';
 
@@ -39,6 +39,27 @@ describe('outbox', () => {
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     db.close();
+  });
+
+  it('upgrades a version-1 database in place, keeping its batches', () => {
+    const db = new Database(join(dir, 'egw.db'));
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare(
+      "INSERT INTO batches (seq, created_at, bytes, header, payload, jwt) VALUES (1, 5, 3, '{}', '{}', 'a.b.c')",
+    ).run();
+    db.prepare("UPDATE meta SET value = 1 WHERE key = 'last_seq'").run();
+    db.close();
+    const outbox = open();
+    assert.deepEqual(
+      outbox.pending('http', 10).map((r) => r.jwt),
+      ['a.b.c'],
+    );
+    assert.equal(outbox.append(input())?.seq, 2);
+    assert.equal(outbox.stats().bytes > 3, true);
+    outbox.close();
+    const check = new Database(join(dir, 'egw.db'));
+    assert.equal(check.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    check.close();
   });
 
   it('refuses a database from a newer version', () => {
