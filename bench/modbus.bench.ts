@@ -4,12 +4,12 @@
  * TCP server. Each server runs in its own child process so the CPU figures are the client's alone.
  * Reads are 50 holding registers, the size of a typical harvest block.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SystemClock } from '../server/src/core/clock.ts';
 import { ModbusConnection } from '../server/src/modbus/modbus-connection.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
+import { startServerScript } from './start-server-script.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const COUNT = 50;
@@ -30,20 +30,6 @@ const { port } = await server.listen();
 console.log(port);
 process.stdin.on('end', () => process.exit(0)).resume();
 `;
-
-/** Starts a server script in a child process; resolves it and the port it printed. */
-function startServer(code: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-      cwd: root,
-      env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    child.once('error', reject);
-    child.once('exit', (exitCode) => reject(new Error(`server exited with ${exitCode} before listening`)));
-    child.stdout?.once('data', (data: Buffer) => resolve({ child, port: Number(data.toString().trim()) }));
-  });
-}
 
 async function measure(port: number, seconds: number): Promise<BenchFigures> {
   const connection = new ModbusConnection({
@@ -83,14 +69,12 @@ export default async function modbusBench(options: BenchOptions): Promise<BenchF
   const targets: Array<[string, string]> = [['raw', RESPONDER]];
   if (existsSync(`${root}/modbus_slave/src/server/modbus-tcp-server.ts`)) targets.push(['sim', SIMULATOR]);
   for (const [name, code] of targets) {
-    const { child, port } = await startServer(code);
+    const server = await startServerScript(code);
     try {
-      for (const [key, value] of Object.entries(await measure(port, seconds)))
+      for (const [key, value] of Object.entries(await measure(server.port, seconds)))
         figures[`${name}.${key}`] = value;
     } finally {
-      child.removeAllListeners('exit');
-      child.stdin?.end();
-      child.kill();
+      server.stop();
     }
   }
   return figures;

@@ -3,15 +3,8 @@
 // 32 simulated inverters served by the simulator in a child process, for 60 s (quick: 10 s) after a
 // 3 s warm-up. Figures: frequency-task start lag p50/p99/max over every run, missed slots (overruns),
 // harvests and batches made, gateway CPU % of one core and RSS (the simulator's CPU is not counted).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigSchema } from '../server/src/config/schema.ts';
-import { SystemClock } from '../server/src/core/clock.ts';
-import { silentLogger } from '../server/src/core/logger.ts';
-import { Scheduler } from '../server/src/engine/scheduler.ts';
 import { nearestRank } from '../server/src/engine/task-stats.ts';
-import { buildGateway } from '../server/src/gateway/build-gateway.ts';
+import { startLocalGateway } from '../server/src/gateway/start-local-gateway.ts';
 import { startSimProcess } from '../test/e2e/pipeline-harness.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
 
@@ -23,18 +16,15 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export default async function pipelineBench({ quick }: BenchOptions): Promise<BenchFigures> {
   const durationMs = quick ? 10_000 : 60_000;
-  const dir = mkdtempSync(join(tmpdir(), 'egw-bench-pipeline-'));
-  const sim = await startSimProcess({
-    devices: Array.from({ length: DEVICES }, (_, i) => ({ profile: 'huawei', id: `inv${i + 1}` })),
-  });
-  const clock = new SystemClock();
   let measuring = false;
   const lags: number[] = [];
   let overruns = 0;
   let harvests = 0;
   let batches = 0;
-  const engine = new Scheduler({
-    clock,
+  const { gateway, stop } = await startLocalGateway({
+    simulator: await startSimProcess({
+      devices: Array.from({ length: DEVICES }, (_, i) => ({ profile: 'huawei', id: `inv${i + 1}` })),
+    }),
     observer: {
       runFinished: (r) => {
         if (measuring && r.kind === 'frequency') lags.push(r.lagMs);
@@ -44,20 +34,6 @@ export default async function pipelineBench({ quick }: BenchOptions): Promise<Be
       },
     },
   });
-  const config = ConfigSchema.parse({
-    dataDir: join(dir, 'data'),
-    http: { host: '127.0.0.1', port: 0 },
-    devices: sim.devices.map((d) => ({
-      id: d.id,
-      type: 'tcp',
-      host: d.host,
-      port: d.port,
-      unit: d.unit,
-      profile: d.profile,
-    })),
-  });
-  engine.start();
-  const gateway = await buildGateway({ config, clock, logger: silentLogger(), engine });
   gateway.bus.on('reading', () => measuring && harvests++);
   gateway.bus.on('batch', () => measuring && batches++);
   try {
@@ -91,10 +67,7 @@ export default async function pipelineBench({ quick }: BenchOptions): Promise<Be
       rssMaxMB: round(rssMaxBytes / 2 ** 20),
     };
   } finally {
-    await engine.stop(3000);
-    await gateway.stop();
-    await sim.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -4,14 +4,11 @@
  * child process; the client is a raw socket with one request in flight (as the gateway polls), so
  * the figures are request round trips including the server's work.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { encodeMbap, MbapFramer } from '../modbus_slave/src/server/mbap-framer.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { startServerScript } from './start-server-script.ts';
 
 const OURS = `
 import { ModbusTcpServer } from './modbus_slave/src/server/modbus-tcp-server.ts';
@@ -32,19 +29,6 @@ const server = new modbusSerial.ServerTCP(
 server.on('initialized', () => console.log(server._server.address().port));
 process.stdin.on('end', () => process.exit(0)).resume();
 `;
-
-function startServer(code: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-      cwd: root,
-      env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-    child.stdout?.once('data', (data: Buffer) => resolve({ child, port: Number(data.toString().trim()) }));
-  });
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
@@ -95,18 +79,16 @@ export default async function simulatorBench(options: BenchOptions): Promise<Ben
     ['ours', OURS],
     ['modbusSerial', MODBUS_SERIAL],
   ] as const) {
-    const { child, port } = await startServer(code);
+    const server = await startServerScript(code);
     try {
-      await measure(port, 2, 0.3); // warm-up
+      await measure(server.port, 2, 0.3); // warm-up
       for (const count of [2, 125]) {
-        const result = await measure(port, count, seconds);
+        const result = await measure(server.port, count, seconds);
         for (const [key, value] of Object.entries(result))
           figures[`${name}Read${count}${key[0]!.toUpperCase()}${key.slice(1)}`] = value;
       }
     } finally {
-      child.removeAllListeners('exit');
-      child.stdin?.end();
-      child.kill();
+      server.stop();
     }
   }
   return figures;

@@ -5,16 +5,10 @@
  * web API and dashboard on port 5000 (EGW_HTTP_PORT overrides). Ctrl-C stops everything cleanly.
  */
 import { join } from 'node:path';
-import { startSimulator, type RunningSimulator } from '../../modbus_slave/src/simulator.ts';
 import { loadConfig } from './config/load-config.ts';
-import { ConfigSchema } from './config/schema.ts';
-import { SystemClock } from './core/clock.ts';
 import { describeError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
-import { Scheduler } from './engine/scheduler.ts';
-import { buildGateway } from './gateway/build-gateway.ts';
-import { TaskObserverRelay } from './gateway/task-observer-relay.ts';
-import type { RunningGateway } from './gateway/start-gateway.ts';
+import { startLocalGateway, type LocalGateway } from './gateway/start-local-gateway.ts';
 
 /** Simulated devices of the demo: profile ids the simulator serves. */
 export const DEMO_PROFILES = ['sunspec', 'sdm630'] as const;
@@ -29,43 +23,26 @@ async function main(): Promise<number> {
     level: env.EGW_LOG_LEVEL ? base.log.level : 'warn',
     pretty: base.log.pretty,
   });
-  const clock = new SystemClock();
-  let simulator: RunningSimulator | undefined;
-  let gateway: RunningGateway | undefined;
+  let local: LocalGateway | undefined;
   const batches = { count: 0, lastSeq: 0 };
-  const taskObserver = new TaskObserverRelay();
-  const engine = new Scheduler({ clock, logger: logger.child({ area: 'engine' }), observer: taskObserver });
-  const shutdown = async (): Promise<void> => {
-    await engine.stop(3000);
-    await gateway?.stop();
-    await simulator?.stop();
-  };
   try {
-    simulator = await startSimulator({
+    const { devices: _configured, ...settings } = base; // the demo reads the simulator's devices
+    const httpHost = env.EGW_HTTP_HOST ? base.http.host : '127.0.0.1';
+    local = await startLocalGateway({
       devices: DEMO_PROFILES.map((profile) => ({ profile })),
-      clock,
-      logger: logger.child({ area: 'simulator' }),
+      config: {
+        ...settings,
+        dataDir: env.EGW_DATA_DIR ? base.dataDir : join('.egw', 'demo'),
+        http: { ...base.http, host: httpHost },
+      },
+      logger,
     });
-    const config = ConfigSchema.parse({
-      ...base,
-      dataDir: env.EGW_DATA_DIR ? base.dataDir : join('.egw', 'demo'),
-      http: { ...base.http, host: env.EGW_HTTP_HOST ? base.http.host : '127.0.0.1' },
-      devices: simulator.devices.map((d) => ({
-        id: d.id,
-        type: 'tcp',
-        host: d.host,
-        port: d.port,
-        unit: d.unit,
-        profile: d.profile,
-      })),
-    });
-    engine.start();
-    gateway = await buildGateway({ config, clock, logger, engine, taskObserver });
+    const { gateway, simulator } = local;
     gateway.bus.on('batch', (b) => {
       batches.count++;
       batches.lastSeq = b.seq;
     });
-    const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
+    const host = httpHost === '0.0.0.0' ? 'localhost' : httpHost;
     log();
     log('Energy Gateway demo is running (simulated devices, local outbox).');
     log(`  dashboard   http://${host}:${gateway.httpPort}/`);
@@ -80,7 +57,7 @@ async function main(): Promise<number> {
     );
     log('Press Ctrl-C to stop.');
   } catch (error) {
-    await shutdown();
+    // startLocalGateway has stopped what it had started.
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       log(`Port ${base.http.port} is already in use. Start the demo on another port, e.g.:`);
       log(`  EGW_HTTP_PORT=${base.http.port + 1} npm run demo`);
@@ -94,9 +71,9 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   log(`\n${signal}: stopping (sealing the open batches)…`);
-  await shutdown();
+  await local.stop();
   log(
-    `Stopped cleanly: ${batches.count} batches signed this run (last seq ${batches.lastSeq}), kept in ${gateway?.dataDir}.`,
+    `Stopped cleanly: ${batches.count} batches signed this run (last seq ${batches.lastSeq}), kept in ${local.gateway.dataDir}.`,
   );
   return 0;
 }

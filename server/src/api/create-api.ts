@@ -70,6 +70,14 @@ function assetMap(dashboardDir: string): StaticMap {
   const uplot = join(ROOT, 'node_modules', 'uplot', 'dist');
   map['/vendor/uplot/uPlot.esm.js'] = join(uplot, 'uPlot.esm.js');
   map['/vendor/uplot/uPlot.min.css'] = join(uplot, 'uPlot.min.css');
+  // The installer web app (client/installer, importing client/src) is served too, so a phone on the
+  // box's network can use it over plain HTTP without installing anything.
+  const client = join(ROOT, 'client');
+  map['/installer/'] = join(client, 'installer', 'index.html');
+  map['/installer/index.html'] = join(client, 'installer', 'index.html');
+  map['/installer/installer.js'] = join(client, 'installer', 'installer.js');
+  map['/src/api-client.js'] = join(client, 'src', 'api-client.js');
+  map['/src/egwttp.js'] = join(client, 'src', 'egwttp.js');
   const swagger = join(ROOT, 'node_modules', 'swagger-ui-dist');
   for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']) {
     map[`/docs/${file}`] = join(swagger, file);

@@ -165,7 +165,15 @@ export class OutboxDispatcher {
     if (lane.acks.length === 0) return;
     const seqs = lane.acks.sort((a, b) => a - b);
     lane.acks = [];
-    this.options.outbox.ackMany(seqs, lane.uplink.name);
+    try {
+      this.options.outbox.ackMany(seqs, lane.uplink.name);
+    } catch (error) {
+      // E.g. the outbox was closed first on shutdown: the batches stay pending and go out again later.
+      this.logger.warn(
+        { uplink: lane.uplink.name, count: seqs.length, err: describeError(error) },
+        'acks not recorded',
+      );
+    }
   }
 
   /** After each delivery: arm the retry once the window is empty, else yield and fill the window again. */

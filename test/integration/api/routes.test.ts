@@ -364,4 +364,17 @@ describe('protocol errors', () => {
     assert.match(uplot.headers.get('content-type') ?? '', /javascript/);
     assertError(await h.request('GET', '/vendor/uplot/../../package.json'), 404);
   });
+
+  it('serves the installer app and the transport-neutral client it imports', async () => {
+    const page = await h.request('GET', '/installer/');
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.text, /installer\.js/);
+    const script = await h.request('GET', '/installer/installer.js');
+    assert.match(script.text, /from '\.\.\/src\/api-client\.js'/);
+    const client = await h.request('GET', '/src/api-client.js');
+    assert.match(client.headers.get('content-type') ?? '', /javascript/);
+    assert.match(client.text, /from '\.\/egwttp\.js'/);
+    assert.equal((await h.request('GET', '/src/egwttp.js')).status, 200);
+    assertError(await h.request('GET', '/src/../package.json'), 404);
+  });
 });

@@ -5,64 +5,37 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { startSimulator, type RunningSimulator } from '../../../modbus_slave/src/simulator.ts';
-import { ConfigSchema } from '../../../server/src/config/schema.ts';
-import { SystemClock } from '../../../server/src/core/clock.ts';
-import { silentLogger } from '../../../server/src/core/logger.ts';
-import { Scheduler } from '../../../server/src/engine/scheduler.ts';
-import { buildGateway } from '../../../server/src/gateway/build-gateway.ts';
-import type { RunningGateway } from '../../../server/src/gateway/start-gateway.ts';
+import {
+  startLocalGateway,
+  type LocalGateway,
+} from '../../../server/src/gateway/start-local-gateway.ts';
 import { skipReason, startBroker, type Broker } from '../uplink/mosquitto-broker.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-let dir: string;
-let sim: RunningSimulator | undefined;
 let broker: Broker | undefined;
-let engine: Scheduler | undefined;
-let gateway: RunningGateway | undefined;
+let local: LocalGateway | undefined;
 
 before(async () => {
   if (skipReason) return;
-  dir = mkdtempSync(join(tmpdir(), 'egw-gw-mqtt-'));
   broker = await startBroker();
-  sim = await startSimulator({ devices: [{ profile: 'sdm630', id: 'meter' }] });
-  const clock = new SystemClock();
-  engine = new Scheduler({ clock });
-  engine.start();
-  const config = ConfigSchema.parse({
-    dataDir: join(dir, 'data'),
-    http: { host: '127.0.0.1', port: 0 },
-    harvest: { batchSize: 2 },
-    devices: sim.devices.map((d) => ({
-      id: d.id,
-      type: 'tcp',
-      host: d.host,
-      port: d.port,
-      unit: d.unit,
-      profile: d.profile,
-    })),
+  local = await startLocalGateway({
+    devices: [{ profile: 'sdm630', id: 'meter' }],
+    config: { harvest: { batchSize: 2 } },
   });
-  gateway = await buildGateway({ config, clock, logger: silentLogger(), engine });
 });
 
 after(async () => {
-  await engine?.stop(3000);
-  await gateway?.stop();
-  await sim?.stop();
+  await local?.stop();
   await broker?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test(
   'MQTT switched on through the API carries status, readings, frequency and batches',
   { skip: skipReason, timeout: 30_000 },
   async () => {
-    const gw = gateway!;
+    const gw = local!.gateway;
     const prefix = `egw/${gw.serial}`;
     const seen = new Map<string, { payload: string; retain: boolean; count: number }>();
     const client = mqtt.connect(broker!.url);
