@@ -5,18 +5,13 @@
  * process, 16 connections) hammers GET /api/stats — so the figures show what API load costs sampling.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApiServer } from '../server/src/api/create-api.ts';
-import { createApiMetrics } from '../server/src/api/metrics.ts';
-import { ConfigSchema } from '../server/src/config/schema.ts';
 import { SystemClock } from '../server/src/core/clock.ts';
-import { silentLogger } from '../server/src/core/logger.ts';
-import { Scheduler } from '../server/src/engine/scheduler.ts';
-import { buildGateway } from '../server/src/gateway/build-gateway.ts';
-import { createFakeGateway } from '../test/fakes/gateway-services.ts';
+import { startLocalGateway } from '../server/src/gateway/start-local-gateway.ts';
+import { startSimProcess } from '../test/e2e/pipeline-harness.ts';
+import { startHarness } from '../test/integration/api/api-harness.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -75,53 +70,12 @@ function autocannon(url: string, seconds: number): Promise<LoadResult> {
   });
 }
 
-const SIMULATOR = `
-import { startSimulator } from './modbus_slave/src/simulator.ts';
-const sim = await startSimulator({ devices: Array.from({ length: ${DEVICES} }, (_, i) => ({ profile: 'sunspec', id: 'inv' + i })) });
-console.log(JSON.stringify(sim.devices));
-process.stdin.on('end', async () => { await sim.stop(); process.exit(0); }).resume();
-`;
-
-async function startSimulatorChild(): Promise<{
-  devices: { id: string; host: string; port: number; unit: number }[];
-  stop: () => Promise<void>;
-}> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SIMULATOR], {
-    cwd: root,
-    env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const devices = await new Promise<{ id: string; host: string; port: number; unit: number }[]>(
-    (resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-      });
-      child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-    },
-  );
-  return {
-    devices,
-    stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.stdin.end())),
-  };
-}
-
 async function fakeApiPhase(seconds: number): Promise<LoadResult> {
-  const fake = createFakeGateway();
-  const metrics = createApiMetrics(fake.services);
-  const api = await startApiServer(fake.services, {
-    host: '127.0.0.1',
-    port: 0,
-    bodyLimitBytes: 65_536,
-    corsOrigins: [],
-    metrics,
-  });
+  const harness = await startHarness();
   try {
-    return await autocannon(`http://127.0.0.1:${api.port}/api/stats`, seconds);
+    return await autocannon(`${harness.base}/api/stats`, seconds);
   } finally {
-    await api.close();
-    metrics.close();
+    await harness.close();
   }
 }
 
@@ -144,14 +98,15 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
   const fake = await fakeApiPhase(fakeSeconds);
 
   const clock = new SystemClock();
-  const logger = silentLogger();
-  const dir = mkdtempSync(join(tmpdir(), 'egw-api-bench-'));
   let phase: 'warmup' | 'idle' | 'load' = 'warmup';
   const lags = { idle: [] as number[], load: [] as number[] };
   const overruns = { idle: 0, load: 0 };
-  const engine = new Scheduler({
+  const { gateway, stop } = await startLocalGateway({
+    simulator: await startSimProcess({
+      devices: Array.from({ length: DEVICES }, (_, i) => ({ profile: 'sunspec', id: `inv${i}` })),
+    }),
+    config: { harvest: { intervalMs: 1000, frequencyHz: 10 } },
     clock,
-    logger,
     observer: {
       runFinished: (r) => {
         if (r.kind === 'frequency' && phase !== 'warmup') lags[phase].push(r.lagMs);
@@ -161,24 +116,7 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
       },
     },
   });
-  const sim = await startSimulatorChild();
-  let gateway: Awaited<ReturnType<typeof buildGateway>> | undefined;
   try {
-    const config = ConfigSchema.parse({
-      dataDir: join(dir, 'data'),
-      http: { host: '127.0.0.1', port: 0 },
-      harvest: { intervalMs: 1000, frequencyHz: 10 },
-      devices: sim.devices.map((d) => ({
-        id: d.id,
-        type: 'tcp',
-        host: d.host,
-        port: d.port,
-        unit: d.unit,
-        profile: 'sunspec',
-      })),
-    });
-    engine.start();
-    gateway = await buildGateway({ config, clock, logger, engine });
     await clock.sleep(quick ? 2000 : 4000); // connections up, profiles resolved
     phase = 'idle';
     await clock.sleep(phaseSeconds * 1000);
@@ -202,9 +140,6 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
       ...lagFigures('load', lags.load, overruns.load, phaseSeconds),
     };
   } finally {
-    await engine.stop(3000);
-    await gateway?.stop();
-    await sim.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }

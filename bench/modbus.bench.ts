@@ -64,7 +64,7 @@ async function measure(port: number, seconds: number): Promise<BenchFigures> {
 
 /** The benchmark: raw responder, then the simulator's server when present. */
 export default async function modbusBench(options: BenchOptions): Promise<BenchFigures> {
-  const seconds = options.quick ? 3 : 10;
+  const seconds = options.quick ? 2 : 10;
   const figures: BenchFigures = { registersPerRead: COUNT, secondsPerTarget: seconds };
   const targets: Array<[string, string]> = [['raw', RESPONDER]];
   if (existsSync(`${root}/modbus_slave/src/server/modbus-tcp-server.ts`)) targets.push(['sim', SIMULATOR]);

@@ -1,6 +1,6 @@
 // The harvest pipeline in the real gateway wiring (buildGateway: devices, 10 Hz frequency tasks,
 // 1 s harvests, batches signed into the SQLite outbox, web API up; local outbox, no uplink) against
-// 32 simulated inverters served by the simulator in a child process, for 60 s (quick: 10 s) after a
+// 32 simulated inverters served by the simulator in a child process, for 60 s (quick: 8 s) after a
 // 3 s warm-up. Figures: frequency-task start lag p50/p99/max over every run, missed slots (overruns),
 // harvests and batches made, gateway CPU % of one core and RSS (the simulator's CPU is not counted).
 import { nearestRank } from '../server/src/engine/task-stats.ts';
@@ -15,7 +15,7 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export default async function pipelineBench({ quick }: BenchOptions): Promise<BenchFigures> {
-  const durationMs = quick ? 10_000 : 60_000;
+  const durationMs = quick ? 8_000 : 60_000;
   let measuring = false;
   const lags: number[] = [];
   let overruns = 0;
