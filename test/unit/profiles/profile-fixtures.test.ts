@@ -71,6 +71,9 @@ test('huawei: kW·1000 integers are W, kWh/100 energy, s32 currents, status code
     status: 'producing',
     energy_total_wh: 12345670,
   });
+  // Huawei marks invalid signed values 0x7FFF / 0x7FFFFFFF (not the SunSpec 0x8000 values).
+  const invalid = decode('huawei', { 32080: [0x7fff, 0xffff], 32087: [0x7fff], 32089: [0xa001] });
+  expectFields(invalid, { status: 'sleeping' }, ['ac_power_w', 'temperature_c']);
 });
 
 test('sungrow: 1-based document addresses, input registers, 32-bit low word first', () => {
