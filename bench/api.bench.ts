@@ -2,7 +2,8 @@
  * Web API under load. (1) GET /api/stats over fake services: requests/s and latency of the API alone.
  * (2) The real gateway sampling 32 simulated SunSpec inverters at 10 Hz (simulator in a child
  * process): the frequency tasks' start lag measured while idle and then while autocannon (also a child
- * process, 16 connections) hammers GET /api/stats — so the figures show what API load costs sampling.
+ * process, 16 connections) hammers GET /api/stats, then GET /metrics — so the figures show what API
+ * load costs sampling, and (stats503Share, metrics503Share) how much of it load shedding refused.
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -23,9 +24,13 @@ const rank = (sorted: number[], p: number): number =>
 
 interface LoadResult {
   reqPerS: number;
+  /** Answers with a 2xx status per second: the requests actually served. */
+  okPerS: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** non2xx over all answers (0–1): on the real gateway these are the 503s of load shedding. */
+  nonOkShare: number;
   errors: number;
 }
 
@@ -51,13 +56,17 @@ function autocannon(url: string, seconds: number): Promise<LoadResult> {
     child.once('exit', () => {
       try {
         const r = JSON.parse(out) as {
-          requests: { average: number };
+          requests: { average: number; total: number };
           latency: { p50: number; p99: number };
+          duration: number;
+          '2xx': number;
           non2xx: number;
           errors: number;
         };
         resolve({
           reqPerS: round(r.requests.average),
+          okPerS: round(r['2xx'] / Math.max(r.duration, 1e-3)),
+          nonOkShare: round(r.non2xx / Math.max(1, r['2xx'] + r.non2xx)),
           p50Ms: r.latency.p50,
           p99Ms: r.latency.p99,
           non2xx: r.non2xx,
@@ -98,9 +107,9 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
   const fake = await fakeApiPhase(fakeSeconds);
 
   const clock = new SystemClock();
-  let phase: 'warmup' | 'idle' | 'load' = 'warmup';
-  const lags = { idle: [] as number[], load: [] as number[] };
-  const overruns = { idle: 0, load: 0 };
+  let phase: 'warmup' | 'idle' | 'load' | 'metrics' = 'warmup';
+  const lags = { idle: [] as number[], load: [] as number[], metrics: [] as number[] };
+  const overruns = { idle: 0, load: 0, metrics: 0 };
   const { gateway, stop } = await startLocalGateway({
     simulator: await startSimProcess({
       devices: Array.from({ length: DEVICES }, (_, i) => ({ profile: 'sunspec', id: `inv${i}` })),
@@ -122,6 +131,12 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
     await clock.sleep(phaseSeconds * 1000);
     phase = 'load';
     const load = await autocannon(`http://127.0.0.1:${gateway.httpPort}/api/stats`, phaseSeconds);
+    // A calm pause (load shedding holds for a while after sampling was behind), then /metrics: a heavy
+    // read that is not cached, so only shedding protects sampling from it.
+    phase = 'warmup';
+    await clock.sleep(quick ? 2000 : 12_000);
+    phase = 'metrics';
+    const metrics = await autocannon(`http://127.0.0.1:${gateway.httpPort}/metrics`, phaseSeconds);
     phase = 'warmup';
     return {
       // Other processes on the machine skew every figure; the 1-minute load average says how much.
@@ -131,13 +146,23 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
       fakeStatsReqPerS: fake.reqPerS,
       fakeStatsP50Ms: fake.p50Ms,
       fakeStatsP99Ms: fake.p99Ms,
+      // All answers per second, then only the served (2xx) ones; the rest are 503s of load shedding.
       statsReqPerS: load.reqPerS,
+      stats2xxPerS: load.okPerS,
+      stats503Share: load.nonOkShare,
       statsP50Ms: load.p50Ms,
       statsP99Ms: load.p99Ms,
-      statsNon2xx: load.non2xx + fake.non2xx,
+      fakeStatsNon2xx: fake.non2xx,
+      statsNon2xx: load.non2xx,
       statsErrors: load.errors + fake.errors,
       ...lagFigures('idle', lags.idle, overruns.idle, phaseSeconds),
       ...lagFigures('load', lags.load, overruns.load, phaseSeconds),
+      metricsReqPerS: metrics.reqPerS,
+      metrics2xxPerS: metrics.okPerS,
+      metrics503Share: metrics.nonOkShare,
+      metricsP99Ms: metrics.p99Ms,
+      metricsErrors: metrics.errors,
+      ...lagFigures('metricsLoad', lags.metrics, overruns.metrics, phaseSeconds),
     };
   } finally {
     await stop();

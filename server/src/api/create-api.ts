@@ -16,6 +16,8 @@ import { AuthRateLimiter, type AuthRateLimitOptions } from './auth-rate-limiter.
 import { cors } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
 import type { ApiMetrics } from './metrics.ts';
+import { LoadShedder, type LoadSheddingOptions } from './load-shedder.ts';
+import { loadShedding } from './load-shedding.ts';
 import { GatewayName } from './name/gateway-name.ts';
 import { buildOpenApi } from './openapi.ts';
 import { methodNotAllowed, registerRoutes } from './register-routes.ts';
@@ -47,6 +49,8 @@ export interface ApiOptions {
   nameTimeoutMs?: number;
   /** Failed-token limit per address (default 10 per 60 s). */
   authRateLimit?: AuthRateLimitOptions;
+  /** When heavy reads are refused so sampling keeps its cadence (config http.shedding; see load-shedder.ts). */
+  shedding?: LoadSheddingOptions;
   /** Live events: heartbeat period, per-client unsent-bytes bound, client limit. */
   events?: { heartbeatMs?: number; maxBufferedBytes?: number; maxClients?: number };
 }
@@ -56,6 +60,9 @@ export interface BuiltApi {
   app: Koa;
   routes: AnyRoute[];
   events: EventStream;
+  shedder: LoadShedder;
+  /** Detaches the app from the metrics' task reports; call when the app is discarded. */
+  close(): void;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -97,12 +104,16 @@ export function buildApi(services: GatewayServices, options: ApiOptions): BuiltA
     graphqlUrl: options.backendGraphqlUrl,
     timeoutMs: options.nameTimeoutMs,
   });
+  // Fed by the engine's run reports through the metrics' observer; decides when heavy reads are refused.
+  const shedder = new LoadShedder(services.clock, options.shedding);
+  options.metrics.taskListeners.add(shedder);
   let openApiDoc: Record<string, unknown> | undefined;
   const routes: AnyRoute[] = [];
   const deps: RouteDeps = {
     services,
     name,
     events,
+    shedder,
     metrics: options.metrics,
     dashboardDir,
     openApi: () => (openApiDoc ??= buildOpenApi(routes, { version: services.version })),
@@ -132,6 +143,8 @@ export function buildApi(services: GatewayServices, options: ApiOptions): BuiltA
     await next();
   });
   app.use(cors(options.corsOrigins));
+  // Before static files and routes, so a refused request costs next to nothing.
+  app.use(loadShedding(shedder, services.clock, () => options.metrics.shedRequests.inc()));
   app.use(staticFiles(assetMap(dashboardDir)));
   app.use(async (ctx, next) => {
     if (ctx.path !== '/docs/swagger-init.js' || ctx.method !== 'GET') return next();
@@ -140,7 +153,13 @@ export function buildApi(services: GatewayServices, options: ApiOptions): BuiltA
   });
   app.use(methodNotAllowed(router));
   app.use(router.routes());
-  return { app, routes, events };
+  return {
+    app,
+    routes,
+    events,
+    shedder,
+    close: () => void options.metrics.taskListeners.delete(shedder),
+  };
 }
 
 /** Builds the Koa app serving the whole web API and dashboard. */
@@ -162,7 +181,7 @@ export async function startApiServer(
   services: GatewayServices,
   options: ApiOptions & { host: string; port: number },
 ): Promise<ApiServer> {
-  const { app, events } = buildApi(services, options);
+  const { app, events, close } = buildApi(services, options);
   const server = createServer(app.callback());
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
@@ -181,6 +200,7 @@ export async function startApiServer(
     server,
     close: async () => {
       events.close();
+      close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -15,6 +15,10 @@ export interface ApiMetrics {
   taskObserver: TaskObserver;
   /** Pass to every DeviceReader so Modbus latency, exceptions and reconnects are recorded. */
   modbusObserver: ModbusObserver;
+  /** Further observers taskObserver forwards each run report to (the API's load shedder). */
+  taskListeners: Set<TaskObserver>;
+  /** API requests answered 503 because sampling was behind (egw_api_shed_requests_total). */
+  shedRequests: Counter;
   /** Unsubscribes from the bus. */
   close(): void;
 }
@@ -154,6 +158,11 @@ export function createApiMetrics(services: GatewayServices): ApiMetrics {
     labelNames: ['device'],
     registers,
   });
+  const shedRequests = new Counter({
+    name: 'egw_api_shed_requests_total',
+    help: 'API requests answered 503 because sampling was running late while the API was busy',
+    registers,
+  });
   registerScrapeGauges(registry, services);
 
   const unsubscribe = [
@@ -165,13 +174,16 @@ export function createApiMetrics(services: GatewayServices): ApiMetrics {
     }),
   ];
 
+  const taskListeners = new Set<TaskObserver>();
   const taskObserver: TaskObserver = {
     runFinished(report) {
+      for (const listener of taskListeners) listener.runFinished?.(report);
       lag.observe({ kind: report.kind }, Math.max(0, report.lagMs) / 1000);
       duration.observe({ kind: report.kind }, report.durationMs / 1000);
       if (report.failed) failures.inc({ kind: report.kind });
     },
-    overrun(kind) {
+    overrun(kind, name) {
+      for (const listener of taskListeners) listener.overrun?.(kind, name);
       overruns.inc({ kind });
     },
   };
@@ -198,6 +210,8 @@ export function createApiMetrics(services: GatewayServices): ApiMetrics {
     registry,
     taskObserver,
     modbusObserver,
+    taskListeners,
+    shedRequests,
     close: () => unsubscribe.forEach((off) => off()),
   };
 }

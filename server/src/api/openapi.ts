@@ -4,6 +4,7 @@
  * of OpenAPI 3.1), so the document describes exactly what is enforced.
  */
 import { z } from 'zod';
+import { isSheddable } from './load-shedding.ts';
 import { requiresAuth, type AnyRoute } from './route-spec.ts';
 import { ErrorResponseSchema } from './schemas.ts';
 
@@ -57,6 +58,9 @@ function responses(route: AnyRoute): JsonObject {
     errors[401] = 'missing or wrong Bearer token';
     errors[403] = 'cross-origin request from an origin that is not allowed';
     errors[429] = 'too many failed token attempts from this address (see Retry-After)';
+  }
+  if (isSheddable(route.method, route.path)) {
+    errors[503] = 'overloaded: sampling is running late while the API is busy (see Retry-After)';
   }
   for (const [status, description] of Object.entries(errors)) {
     out[status] = {

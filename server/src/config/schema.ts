@@ -70,6 +70,31 @@ export const ConfigSchema = z.object({
         .default(65_536)
         .describe('largest accepted request body'),
       corsOrigins: z.array(z.string()).default([]).describe('origins allowed by CORS (default: none)'),
+      // Load shedding (server/src/api/load-shedder.ts): heavy reads get 503 while ≥ 10 % of the
+      // sampling runs in the window start late AND the API is busy.
+      shedding: z
+        .object({
+          lagMs: z
+            .number()
+            .min(0)
+            .max(10_000)
+            .default(20)
+            .describe('a sampling run starting this much later than due counts as late, ms (0 = never shed)'),
+          windowMs: z
+            .number()
+            .int()
+            .min(100)
+            .max(60_000)
+            .default(2000)
+            .describe('window over which late sampling runs and the API request rate are counted, ms'),
+          minRequestsPerS: z
+            .number()
+            .min(0)
+            .max(1_000_000)
+            .default(50)
+            .describe('API request rate from which the API counts as busy and may shed, per second'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   devices: z.array(DeviceConfigSchema).default([]).describe('inverters and meters to read'),

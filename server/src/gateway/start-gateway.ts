@@ -221,6 +221,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
         port: config.http.port,
         bodyLimitBytes: config.http.bodyLimitBytes,
         corsOrigins: config.http.corsOrigins,
+        shedding: config.http.shedding,
         metrics,
         ...(config.backend.graphqlUrl ? { backendGraphqlUrl: config.backend.graphqlUrl } : {}),
       });

@@ -27,7 +27,8 @@ const SUFFIXES: Record<string, string[]> = {
 function parseValue(text: string, line: number): number {
   if (text === '+Inf') return Infinity;
   if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // prom-client writes "Nan" (e.g. event-loop lag before its first sample); Prometheus reads any case.
+  if (/^nan$/i.test(text)) return NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text))
     throw new Error(`line ${line}: bad value "${text}"`);
   return Number(text);

@@ -1,30 +1,56 @@
 /** Health and history: GET /api/stats (engine, devices, outbox, uplinks) and GET /api/harvests. */
+import type { Context } from 'koa';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { HarvestsQuerySchema } from '../schemas.ts';
 
+/**
+ * How long a /api/stats body is reused while the API is busy, ms. The body is recomputed (percentiles
+ * over the engine's windows, every device) per request; under a flood of polls a copy this fresh is as
+ * good and saves the event loop for sampling. When the API is not busy every answer is fresh.
+ */
+export const STATS_CACHE_MS = 250;
+
 /** The telemetry route group. */
-export function telemetryRoutes({ services, events }: RouteDeps): AnyRoute[] {
+export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRoute[] {
+  const statsBody = () => ({
+    engine: services.engineStats(),
+    devices: services.devices.list().map((d) => ({
+      id: d.config.id,
+      profile: d.config.profile,
+      ...d.stats,
+      lastReadingTs: d.reading?.ts,
+    })),
+    outbox: services.outbox.stats(),
+    uplinks: services.uplinks(),
+    events: { clients: events.clientCount, dropped: events.dropped },
+    api: shedder.state(),
+    uptimeMs: Math.round(services.clock.monotonicMs() - services.startedAtMs),
+  });
+  let cached: { atMs: number; json: string } | undefined;
+  const stats = (ctx: Context): unknown => {
+    if (!shedder.busy()) {
+      cached = undefined;
+      return statsBody();
+    }
+    const nowMs = services.clock.monotonicMs();
+    if (!cached || nowMs - cached.atMs >= STATS_CACHE_MS) {
+      cached = { atMs: nowMs, json: JSON.stringify(statsBody()) };
+    }
+    ctx.type = 'json';
+    ctx.body = cached.json;
+    return undefined;
+  };
   return [
     defineRoute({
       method: 'GET',
       path: '/api/stats',
       operationId: 'stats',
-      summary: 'task engine statistics per kind, per-device state and Modbus counters, outbox, uplinks',
       tag: 'telemetry',
-      handler: () => ({
-        engine: services.engineStats(),
-        devices: services.devices.list().map((d) => ({
-          id: d.config.id,
-          profile: d.config.profile,
-          ...d.stats,
-          lastReadingTs: d.reading?.ts,
-        })),
-        outbox: services.outbox.stats(),
-        uplinks: services.uplinks(),
-        events: { clients: events.clientCount, dropped: events.dropped },
-        uptimeMs: Math.round(services.clock.monotonicMs() - services.startedAtMs),
-      }),
+      summary:
+        'task engine statistics per kind, per-device state and Modbus counters, outbox, uplinks, ' +
+        'API load shedding (a copy up to 250 ms old while the API is busy)',
+      handler: stats,
     }),
     defineRoute({
       method: 'GET',
