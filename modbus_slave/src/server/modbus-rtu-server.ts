@@ -8,7 +8,7 @@ import { TransportError } from '../../../server/src/core/errors.ts';
 import { silentLogger, type Logger } from '../../../server/src/core/logger.ts';
 import type { FaultController } from '../faults/fault-controller.ts';
 import type { ModbusServerStats } from './modbus-tcp-server.ts';
-import { malform } from './modbus-tcp-server.ts';
+import { emptyServerStats, malform } from './modbus-tcp-server.ts';
 import { EXCEPTION, exceptionPdu, handlePdu } from './modbus-pdu.ts';
 import type { RegisterImage } from './register-image.ts';
 import { encodeRtu, RtuFramer, type RtuFrame } from './rtu-framer.ts';
@@ -31,16 +31,7 @@ export class ModbusRtuServer {
   private queue: Promise<void> = Promise.resolve();
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly counters: ModbusServerStats = {
-    connectionsTotal: 0,
-    connectionsOpen: 0,
-    requests: 0,
-    responses: 0,
-    exceptionsSent: 0,
-    malformedRequests: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-  };
+  private readonly counters = emptyServerStats();
 
   constructor(private readonly options: ModbusRtuServerOptions) {
     this.clock = options.clock ?? new SystemClock();

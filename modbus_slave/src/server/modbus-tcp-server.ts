@@ -23,6 +23,20 @@ export interface ModbusServerStats {
   bytesOut: number;
 }
 
+/** Fresh zeroed counters; the TCP and RTU servers count the same things. */
+export function emptyServerStats(): ModbusServerStats {
+  return {
+    connectionsTotal: 0,
+    connectionsOpen: 0,
+    requests: 0,
+    responses: 0,
+    exceptionsSent: 0,
+    malformedRequests: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
 /** How to build a server. */
 export interface ModbusTcpServerOptions {
   host?: string;
@@ -54,16 +68,7 @@ export class ModbusTcpServer {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private unsubscribe: () => void = () => {};
-  private readonly counters: ModbusServerStats = {
-    connectionsTotal: 0,
-    connectionsOpen: 0,
-    requests: 0,
-    responses: 0,
-    exceptionsSent: 0,
-    malformedRequests: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-  };
+  private readonly counters = emptyServerStats();
 
   constructor(private readonly options: ModbusTcpServerOptions) {
     this.clock = options.clock ?? new SystemClock();
