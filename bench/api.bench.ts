@@ -126,7 +126,7 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
     },
   });
   try {
-    await clock.sleep(quick ? 2000 : 4000); // connections up, profiles resolved
+    await clock.sleep(quick ? 1500 : 4000); // connections up, profiles resolved
     phase = 'idle';
     await clock.sleep(phaseSeconds * 1000);
     phase = 'load';
@@ -134,7 +134,7 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
     // A calm pause (load shedding holds for a while after sampling was behind), then /metrics: a heavy
     // read that is not cached, so only shedding protects sampling from it.
     phase = 'warmup';
-    await clock.sleep(quick ? 2000 : 12_000);
+    await clock.sleep(quick ? 1000 : 12_000);
     phase = 'metrics';
     const metrics = await autocannon(`http://127.0.0.1:${gateway.httpPort}/metrics`, phaseSeconds);
     phase = 'warmup';
