@@ -48,10 +48,13 @@ export function describeForClient(error: unknown): { status: number; body: Error
   };
 }
 
-/** Writes the error to the response; logs server-side failures (5xx) with their cause. */
+/** Writes the error to the response; logs server-side failures (5xx but 501) with their cause. */
 export function writeError(ctx: Context, error: unknown, logger: Logger): void {
   const { status, body } = describeForClient(error);
-  if (status >= 500) logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+  // A 501 is this box answering truthfully that it lacks a feature (no NetworkManager): not a failure.
+  if (status === 501)
+    logger.info({ code: body.error.code, method: ctx.method, path: ctx.path }, body.error.message);
+  else if (status >= 500) logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
   else logger.debug({ code: body.error.code, method: ctx.method, path: ctx.path }, body.error.message);
   if (error instanceof ApiError)
     for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
