@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Entry point for `egw-sim`: loads the TypeScript sources through tsx so a checkout runs without a build step.
-import { register } from 'tsx/esm/api';
-
-register();
+// Entry point for `egw-sim`: Node 24 runs the TypeScript sources directly (type stripping), no transpiler.
 await import('../modbus_slave/src/cli.ts');

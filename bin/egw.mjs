@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Entry point for `egw`: loads the TypeScript sources through tsx so a checkout runs without a build step.
-import { register } from 'tsx/esm/api';
-
-register();
+// Entry point for `egw`: Node 24 runs the TypeScript sources directly (type stripping), no transpiler.
 await import('../server/src/cli/main.ts');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the node:test suites under test/ (or the folders/files given) with TypeScript loaded through tsx.
+// Runs the node:test suites under test/ (or the folders/files given) on Node 24, which strips TypeScript types itself (no transpiler).
 // Node 20's --test does not expand globs, so the files are collected here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,9 +20,8 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...passThrough, ...files],
-  { stdio: 'inherit', env: { ...process.env, EGW_LOG_LEVEL: process.env.EGW_LOG_LEVEL ?? 'silent' } },
-);
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...passThrough, ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, EGW_LOG_LEVEL: process.env.EGW_LOG_LEVEL ?? 'silent' },
+});
 process.exit(result.status ?? 1);

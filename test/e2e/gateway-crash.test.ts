@@ -22,7 +22,7 @@ import { startIngestServer, type IngestBehaviour } from '../../server/src/ingest
 import { sleep, verifyJwt, waitFor } from './pipeline-harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-// Overridable for a longer hunt or another draw: EGW_CRASH_KILLS=100 EGW_CRASH_SEED=7 node --import tsx --test …
+// Overridable for a longer hunt or another draw: EGW_CRASH_KILLS=100 EGW_CRASH_SEED=7 node --test …
 const KILLS = Math.max(20, Number(process.env.EGW_CRASH_KILLS ?? 20));
 const SEED = Number(process.env.EGW_CRASH_SEED ?? 20261125);
 
@@ -50,11 +50,11 @@ interface GatewayRun {
 const children = new Set<ChildProcess>();
 
 function spawnGateway(configFile: string): GatewayRun {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/src/cli/main.ts', 'run', '--config', configFile],
-    { cwd: ROOT, env: { ...process.env, EGW_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['server/src/cli/main.ts', 'run', '--config', configFile], {
+    cwd: ROOT,
+    env: { ...process.env, EGW_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -159,7 +159,7 @@ describe('gateway crash safety (real egw run, SIGKILL)', { timeout: 150_000 + (K
       const run = (current = spawnGateway(configFile));
       if (kind === 'startup') {
         // Mostly late in the start-up, where the database is opened, migrated and resumed (the early
-        // part is tsx loading modules).
+        // part is loading modules).
         const delayMs = prng.between(0.3, 1.1) * readyAfterMs;
         await Promise.race([sleep(delayMs), run.ready.catch(() => undefined)]);
       } else {

@@ -51,15 +51,11 @@ export interface SimProcess {
 
 /** Starts the simulator as a child process; resolves once its devices listen. */
 export async function startSimProcess(options: Record<string, unknown>): Promise<SimProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/e2e/sim-child.ts', JSON.stringify(options)],
-    {
-      cwd: ROOT,
-      env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, ['test/e2e/sim-child.ts', JSON.stringify(options)], {
+    cwd: ROOT,
+    env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
@@ -108,7 +104,7 @@ export async function startPipeline(harvest: Record<string, number>): Promise<Pi
   const dir = mkdtempSync(join(tmpdir(), 'egw-e2e-'));
   const dataDir = join(dir, 'data');
   // Ports are picked first so the simulator and the gateway start in parallel (the gateway retries
-  // until the simulator listens): the two tsx start-ups dominate the test's run time.
+  // until the simulator listens): the two Node start-ups dominate the test's run time.
   const specs = [
     { profile: 'huawei', id: 'inv', unit: 1, port: await freePort() },
     { profile: 'sdm630', id: 'meter', unit: 1, port: await freePort() },
@@ -134,15 +130,11 @@ export async function startPipeline(harvest: Record<string, number>): Promise<Pi
   };
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const gateway = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/src/cli/main.ts', 'run', '--config', configFile],
-    {
-      cwd: ROOT,
-      env: { ...process.env, EGW_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const gateway = spawn(process.execPath, ['server/src/cli/main.ts', 'run', '--config', configFile], {
+    cwd: ROOT,
+    env: { ...process.env, EGW_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   gateway.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));

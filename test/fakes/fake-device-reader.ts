@@ -24,12 +24,13 @@ export class FakeDeviceReader implements DeviceReader {
   closed = false;
   /** Reads in flight right now, and the most ever in flight (one connection: should stay ≤ 2). */
   inFlight = 0;
+  private readonly clock: Clock;
+  private readonly options: FakeDeviceReaderOptions;
   maxInFlight = 0;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly options: FakeDeviceReaderOptions = {},
-  ) {
+  constructor(clock: Clock, options: FakeDeviceReaderOptions = {}) {
+    this.clock = clock;
+    this.options = options;
     this.id = options.id ?? 'dev1';
     this.profileId = options.profileId ?? 'sunspec';
   }

@@ -64,9 +64,12 @@ export function fakeDeviceStats(state: DeviceStats['state'] = 'connected'): Devi
 /** A device registry in a Map; emits devices-changed like the real one. */
 export class FakeDeviceRegistry implements DeviceRegistry {
   readonly devices = new Map<string, DeviceInfo>();
+  private readonly bus: EventBus;
   readonly samples = new Map<string, { ts: number; hz: number }[]>();
 
-  constructor(private readonly bus: EventBus) {}
+  constructor(bus: EventBus) {
+    this.bus = bus;
+  }
 
   list(): DeviceInfo[] {
     return [...this.devices.values()];

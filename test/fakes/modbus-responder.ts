@@ -53,13 +53,16 @@ export class ModbusResponder {
   private readonly registers = new Map<string, number>();
   private readonly script: ResponderAction[] = [];
   private readonly peers = new Set<Peer>();
+  private readonly server: net.Server;
+  readonly port: number;
+  private readonly options: ModbusResponderOptions;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-    private readonly options: ModbusResponderOptions,
-  ) {}
+  private constructor(server: net.Server, port: number, options: ModbusResponderOptions) {
+    this.server = server;
+    this.port = port;
+    this.options = options;
+  }
 
   static async start(options: ModbusResponderOptions = {}): Promise<ModbusResponder> {
     const server = net.createServer();

@@ -33,9 +33,11 @@ export class EgwttpConnection {
   private keepTimer?: Timer;
   private incompleteTimer?: Timer;
   private busy = false;
+  private readonly options: EgwttpConnectionOptions;
   private closed = false;
 
-  constructor(private readonly options: EgwttpConnectionOptions) {
+  constructor(options: EgwttpConnectionOptions) {
+    this.options = options;
     this.assembler = new RequestAssembler(options.limits ?? DEFAULT_ASSEMBLER_LIMITS);
   }
 

@@ -28,9 +28,12 @@ const PATH = /^\/[\x21-\x7e]{0,255}$/;
 /** Per-connection request reassembly (one request at a time). */
 export class RequestAssembler {
   private buffer: Buffer = Buffer.alloc(0);
+  private readonly limits: AssemblerLimits;
   private head?: { request: Omit<EgwttpRequest, 'body'>; headBytes: number; bodyBytes: number };
 
-  constructor(private readonly limits: AssemblerLimits = DEFAULT_ASSEMBLER_LIMITS) {}
+  constructor(limits: AssemblerLimits = DEFAULT_ASSEMBLER_LIMITS) {
+    this.limits = limits;
+  }
 
   /** Bytes currently buffered (bounded by the limits; the fuzz test checks it). */
   bufferedBytes(): number {

@@ -30,9 +30,12 @@ async function loadDefaultBleno(): Promise<Bleno> {
 export class BlePeripheral {
   private bleno?: Bleno;
   private state = 'starting';
+  private readonly options: BlePeripheralOptions;
   private advertising = false;
 
-  constructor(private readonly options: BlePeripheralOptions) {}
+  constructor(options: BlePeripheralOptions) {
+    this.options = options;
+  }
 
   /** Adapter state for /ble/status. */
   status(): string {

@@ -42,12 +42,11 @@ interface Link {
 export class EgwGattService {
   readonly characteristic: Characteristic;
   readonly service: PrimaryService;
+  private readonly open: OpenConnection;
   private readonly links = new Map<Handle, Link>();
 
-  constructor(
-    classes: BlenoClasses,
-    private readonly open: OpenConnection,
-  ) {
+  constructor(classes: BlenoClasses, open: OpenConnection) {
+    this.open = open;
     const C = classes.Characteristic;
     this.characteristic = new C({
       uuid: EGW_CHARACTERISTIC_UUID,

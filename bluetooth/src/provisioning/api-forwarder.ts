@@ -17,7 +17,10 @@ export interface ApiForwarderOptions {
 
 /** Loopback HTTP client for the gateway API. */
 export class ApiForwarder {
-  constructor(private readonly options: ApiForwarderOptions) {}
+  private readonly options: ApiForwarderOptions;
+  constructor(options: ApiForwarderOptions) {
+    this.options = options;
+  }
 
   /** Runs the request against the gateway; network failures become 502/504 responses. */
   async forward(request: EgwttpRequest): Promise<EgwttpResponse> {

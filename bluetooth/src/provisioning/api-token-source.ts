@@ -11,12 +11,14 @@ export const API_TOKEN_FILE = 'api-token';
 
 /** Supplies the Bearer token for loopback calls to the gateway. */
 export class ApiTokenSource {
+  private readonly dataDir: string;
+  private readonly envToken: string | undefined;
   private cached?: string;
 
-  constructor(
-    private readonly dataDir: string,
-    private readonly envToken: string | undefined = process.env.EGW_API_TOKEN,
-  ) {}
+  constructor(dataDir: string, envToken: string | undefined = process.env.EGW_API_TOKEN) {
+    this.dataDir = dataDir;
+    this.envToken = envToken;
+  }
 
   /** The token, or undefined while neither the variable nor the file exists. */
   async get(): Promise<string | undefined> {

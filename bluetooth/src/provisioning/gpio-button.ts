@@ -24,9 +24,12 @@ export interface GpioButtonOptions {
 /** Watches the button; stop() ends the gpiomon child. */
 export class GpioButton {
   private child?: ChildProcess;
+  private readonly options: GpioButtonOptions;
   private lastPressMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly options: GpioButtonOptions) {}
+  constructor(options: GpioButtonOptions) {
+    this.options = options;
+  }
 
   start(): void {
     const { chip, line, logger } = this.options;

@@ -31,12 +31,14 @@ export class PinSessions {
   private readonly nonces = new Map<string, string>();
   private readonly authenticated = new Set<string>();
   private failures = 0;
+  private readonly pin: () => Promise<string>;
+  private readonly clock: Clock;
   private lockedUntilMs = 0;
 
-  constructor(
-    private readonly pin: () => Promise<string>,
-    private readonly clock: Clock,
-  ) {}
+  constructor(pin: () => Promise<string>, clock: Clock) {
+    this.pin = pin;
+    this.clock = clock;
+  }
 
   /** A fresh server nonce for this connection (replaces any earlier one). */
   challenge(connectionId: string): string {

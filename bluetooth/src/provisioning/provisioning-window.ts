@@ -35,9 +35,11 @@ export class ProvisioningWindow {
   private closeTimer?: Timer;
   private pollTimer?: Timer;
   private lastOpen = false;
+  private readonly options: ProvisioningWindowOptions;
   private readonly listeners = new Set<(state: WindowState) => void>();
 
-  constructor(private readonly options: ProvisioningWindowOptions) {
+  constructor(options: ProvisioningWindowOptions) {
+    this.options = options;
     const bootMs = options.bootWindowMs ?? 600_000;
     if (bootMs > 0) this.openFor('boot', bootMs);
   }

@@ -23,9 +23,12 @@ export interface WsTransportOptions {
 export class WsTransport {
   private server?: WebSocketServer;
   private nextId = 1;
+  private readonly options: WsTransportOptions;
   private readonly sockets = new Set<WebSocket>();
 
-  constructor(private readonly options: WsTransportOptions) {}
+  constructor(options: WsTransportOptions) {
+    this.options = options;
+  }
 
   /** Starts listening; resolves the bound port. */
   async start(): Promise<number> {

@@ -29,9 +29,11 @@ export interface SimulatedDeviceOptions {
 export class SimulatedDevice {
   private image: RegisterImage | undefined;
   private imageGeneration = -1;
+  private readonly options: SimulatedDeviceOptions;
   private readonly written = new Map<number, number>();
 
-  constructor(private readonly options: SimulatedDeviceOptions) {
+  constructor(options: SimulatedDeviceOptions) {
+    this.options = options;
     options.faults.subscribe({ rebooted: () => this.reboot() });
   }
 

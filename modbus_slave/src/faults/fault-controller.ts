@@ -61,13 +61,19 @@ export class FaultController {
     reboot: 0,
   };
 
+  readonly deviceId: string;
+  private readonly clock: Clock;
+  private readonly prng: Prng;
   constructor(
     /** The device these faults belong to. */
-    readonly deviceId: string,
-    private readonly clock: Clock,
-    private readonly prng: Prng = new Prng(1),
+    deviceId: string,
+    clock: Clock,
+    prng: Prng = new Prng(1),
     initial: FaultSpec = {},
   ) {
+    this.deviceId = deviceId;
+    this.clock = clock;
+    this.prng = prng;
     this.set(initial);
   }
 

@@ -23,12 +23,11 @@ export class CloudCover {
   private target = 1;
   private shaded = false;
   private remainingS: number;
+  private readonly prng: Prng;
   private readonly options: Required<CloudOptions>;
 
-  constructor(
-    private readonly prng: Prng,
-    options: CloudOptions = {},
-  ) {
+  constructor(prng: Prng, options: CloudOptions = {}) {
+    this.prng = prng;
     this.options = { meanClearS: 600, meanCloudS: 90, shadeMin: 0.25, shadeMax: 0.7, edgeS: 15, ...options };
     this.remainingS = this.exponential(this.options.meanClearS);
   }

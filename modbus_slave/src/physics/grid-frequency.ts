@@ -27,12 +27,11 @@ export class GridFrequency {
   private readonly nominalHz: number;
   private readonly wanderHz: number;
   private readonly eventRatePerS: number;
+  private readonly prng: Prng;
   private readonly recoveryS: number;
 
-  constructor(
-    private readonly prng: Prng,
-    options: GridFrequencyOptions = {},
-  ) {
+  constructor(prng: Prng, options: GridFrequencyOptions = {}) {
+    this.prng = prng;
     this.nominalHz = options.nominalHz ?? 50;
     this.wanderHz = options.wanderHz ?? 0.05;
     this.eventRatePerS = 1 / (options.meanEventIntervalS ?? 120);

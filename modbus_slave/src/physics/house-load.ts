@@ -11,14 +11,21 @@ interface Appliance {
 
 /** The power a house draws, W. */
 export class HouseLoad {
+  private readonly prng: Prng;
+  private readonly baseW;
+  private readonly meanApplianceIntervalS;
   private readonly appliances: Appliance[] = [];
 
   constructor(
-    private readonly prng: Prng,
-    private readonly baseW = 250,
+    prng: Prng,
+    baseW = 250,
     /** Mean time between appliance starts, s. */
-    private readonly meanApplianceIntervalS = 900,
-  ) {}
+    meanApplianceIntervalS = 900,
+  ) {
+    this.prng = prng;
+    this.baseW = baseW;
+    this.meanApplianceIntervalS = meanApplianceIntervalS;
+  }
 
   /** Moves dtS seconds on. */
   step(dtS: number): void {

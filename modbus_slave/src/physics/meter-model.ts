@@ -23,12 +23,11 @@ export class MeterModel {
   private gridW = 0;
   private importWh: number;
   private exportWh: number;
+  private readonly options: MeterOptions;
   private site: SiteConditions | undefined;
 
-  constructor(
-    private readonly options: MeterOptions,
-    prng: Prng,
-  ) {
+  constructor(options: MeterOptions, prng: Prng) {
+    this.options = options;
     this.load = new HouseLoad(prng.fork());
     const weights = Array.from({ length: options.phases }, () => prng.between(0.8, 1.2));
     const sum = weights.reduce((a, b) => a + b, 0);

@@ -41,12 +41,13 @@ export class PvInverterModel {
   private readonly mpptShare: number[];
   private readonly mpptVmppV: number[];
   private first = true;
+  private readonly options: PvInverterOptions;
+  private readonly prng: Prng;
   private site: SiteConditions | undefined;
 
-  constructor(
-    private readonly options: PvInverterOptions,
-    private readonly prng: Prng,
-  ) {
+  constructor(options: PvInverterOptions, prng: Prng) {
+    this.options = options;
+    this.prng = prng;
     this.energyWh = options.energyWh ?? Math.round(prng.between(2e6, 2e7));
     this.phaseOffsetV = Array.from({ length: options.phases }, () => prng.between(-3, 3));
     const weights = Array.from({ length: options.mppts }, () => prng.between(0.85, 1.15));

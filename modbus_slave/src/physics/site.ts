@@ -38,9 +38,11 @@ export class Site {
   private readonly frequency: GridFrequency;
   private readonly inverters: PvInverterModel[] = [];
   private readonly meters: MeterModel[] = [];
+  private readonly options: SiteOptions;
   private conditionsNow: SiteConditions;
 
-  constructor(private readonly options: SiteOptions) {
+  constructor(options: SiteOptions) {
+    this.options = options;
     this.nowMs = options.startTimeMs;
     this.prng = new Prng(options.seed);
     this.clouds = new CloudCover(this.prng.fork());

@@ -31,9 +31,11 @@ export class ModbusRtuServer {
   private queue: Promise<void> = Promise.resolve();
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly options: ModbusRtuServerOptions;
   private readonly counters = emptyServerStats();
 
-  constructor(private readonly options: ModbusRtuServerOptions) {
+  constructor(options: ModbusRtuServerOptions) {
+    this.options = options;
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? silentLogger();
   }

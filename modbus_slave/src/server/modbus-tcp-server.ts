@@ -68,9 +68,11 @@ export class ModbusTcpServer {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private unsubscribe: () => void = () => {};
+  private readonly options: ModbusTcpServerOptions;
   private readonly counters = emptyServerStats();
 
-  constructor(private readonly options: ModbusTcpServerOptions) {
+  constructor(options: ModbusTcpServerOptions) {
+    this.options = options;
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? silentLogger();
     this.server = createServer((socket) => this.accept(socket));

@@ -15,12 +15,14 @@ export interface AuthRateLimitOptions {
 
 /** Failed-auth bookkeeping per remote address. */
 export class AuthRateLimiter {
+  private readonly clock: Clock;
+  private readonly options: AuthRateLimitOptions;
   private readonly failures = new Map<string, number[]>();
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly options: AuthRateLimitOptions,
-  ) {}
+  constructor(clock: Clock, options: AuthRateLimitOptions) {
+    this.clock = clock;
+    this.options = options;
+  }
 
   private recent(address: string): number[] {
     const now = this.clock.monotonicMs();

@@ -64,13 +64,17 @@ export class LoadShedder implements TaskObserver {
   private current = -1;
   private shed = 0;
   /** Monotonic ms until which busy requests are shed (extended while sampling is behind). */
+  private readonly clock: Clock;
+  readonly options: LoadSheddingOptions;
   private shedUntilMs = -Infinity;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     /** The thresholds in force. */
-    readonly options: LoadSheddingOptions = DEFAULT_LOAD_SHEDDING,
+    options: LoadSheddingOptions = DEFAULT_LOAD_SHEDDING,
   ) {
+    this.clock = clock;
+    this.options = options;
     if (!(options.windowMs >= BUCKETS) || !(options.lagMs >= 0) || !(options.minRequestsPerS >= 0)) {
       throw new RangeError(
         `load shedding ${JSON.stringify(options)}: windowMs must be ≥ ${BUCKETS}, lagMs and minRequestsPerS ≥ 0`,

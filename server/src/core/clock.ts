@@ -82,8 +82,11 @@ export class ManualClock implements Clock {
   private order = 0;
   private readonly timers = new TinyQueue<ManualTimer>([], (a, b) => a.dueMs - b.dueMs || a.order - b.order);
 
+  private readonly wallStartMs;
   /** @param wallStartMs wall-clock time at monotonic 0 (default 2026-01-01T00:00:00Z). */
-  constructor(private readonly wallStartMs = Date.UTC(2026, 0, 1)) {}
+  constructor(wallStartMs = Date.UTC(2026, 0, 1)) {
+    this.wallStartMs = wallStartMs;
+  }
 
   nowMs(): number {
     return this.wallStartMs + this.monotonic;

@@ -24,9 +24,12 @@ type Listener<K extends keyof GatewayEvents> = (payload: GatewayEvents[K]) => vo
 
 /** A small synchronous typed event emitter. */
 export class EventBus {
+  private readonly onListenerError: (event: string, error: unknown) => void;
   private readonly listeners = new Map<keyof GatewayEvents, Set<Listener<never>>>();
 
-  constructor(private readonly onListenerError: (event: string, error: unknown) => void = () => {}) {}
+  constructor(onListenerError: (event: string, error: unknown) => void = () => {}) {
+    this.onListenerError = onListenerError;
+  }
 
   /** Subscribes; returns the function that unsubscribes. */
   on<K extends keyof GatewayEvents>(event: K, listener: Listener<K>): () => void {

@@ -20,9 +20,12 @@ export interface RegisterCapture {
 export class CaptureRing {
   private readonly items: RegisterCapture[] = [];
   /** Captures ever taken (including dropped ones). */
+  private readonly limit;
   total = 0;
 
-  constructor(private readonly limit = 20) {}
+  constructor(limit = 20) {
+    this.limit = limit;
+  }
 
   add(capture: RegisterCapture): void {
     this.items.push(capture);

@@ -50,9 +50,11 @@ export class DeviceRegistry implements DeviceRegistryContract {
   private overlay: DevicesOverlay;
   private nextSlot = 0;
   /** Serialises add/remove so two API calls cannot race on ids or the overlay. */
+  private readonly options: DeviceRegistryOptions;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: DeviceRegistryOptions) {
+  constructor(options: DeviceRegistryOptions) {
+    this.options = options;
     const stored = options.table.get(DEVICES_KEY) as Partial<DevicesOverlay> | undefined;
     this.overlay = { added: stored?.added ?? [], removed: stored?.removed ?? [] };
   }

@@ -38,9 +38,11 @@ export interface ModbusDeviceReaderOptions {
 /** Reads one Modbus device into canonical readings. */
 export class ModbusDeviceReader implements DeviceReader {
   readonly id: string;
+  private readonly options: ModbusDeviceReaderOptions;
   private readonly captures: CaptureRing;
 
-  constructor(private readonly options: ModbusDeviceReaderOptions) {
+  constructor(options: ModbusDeviceReaderOptions) {
+    this.options = options;
     this.id = options.id;
     this.captures = new CaptureRing(options.captureLimit ?? 20);
   }

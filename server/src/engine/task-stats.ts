@@ -11,9 +11,11 @@ export const DEFAULT_STATS_WINDOW = 1024;
 export class SampleWindow {
   private readonly samples: Float64Array;
   private next = 0;
+  readonly size: number;
   private filled = 0;
 
-  constructor(readonly size: number) {
+  constructor(size: number) {
+    this.size = size;
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`statsWindow ${size}: must be an integer ≥ 1`);
     this.samples = new Float64Array(size);

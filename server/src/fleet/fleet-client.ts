@@ -36,12 +36,11 @@ interface DeviceRow {
 
 /** A connection to one balena API with an API key. */
 export class FleetClient {
+  private readonly apiKey: string;
   private readonly sdk: ReturnType<typeof getSdk>;
 
-  constructor(
-    private readonly apiKey: string,
-    apiUrl = DEFAULT_BALENA_API_URL,
-  ) {
+  constructor(apiKey: string, apiUrl = DEFAULT_BALENA_API_URL) {
+    this.apiKey = apiKey;
     this.sdk = getSdk({ apiUrl, dataDirectory: false });
   }
 

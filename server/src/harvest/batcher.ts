@@ -47,9 +47,12 @@ export class Batcher {
   private readonly open = new Map<string, OpenBatch>();
   private task: TaskHandle | undefined;
   /** Harvests dropped because the outbox kept failing (reported in logs and stats). */
+  private readonly options: BatcherOptions;
   dropped = 0;
 
-  constructor(private readonly options: BatcherOptions) {}
+  constructor(options: BatcherOptions) {
+    this.options = options;
+  }
 
   /** Adds one harvest; seals the device's batch when it is full. */
   add(reading: Reading): void {

@@ -25,12 +25,11 @@ export class DeviceHealth {
   private ok: boolean | undefined;
   private readonly backoff: Backoff;
   /** Last error message, for the API and logs. */
+  private readonly clock: Clock;
   lastError: string | undefined;
 
-  constructor(
-    private readonly clock: Clock,
-    options: DeviceHealthOptions = {},
-  ) {
+  constructor(clock: Clock, options: DeviceHealthOptions = {}) {
+    this.clock = clock;
     this.backoff = new Backoff({
       initialMs: options.initialBackoffMs ?? 500,
       maxMs: options.maxBackoffMs ?? 5000,

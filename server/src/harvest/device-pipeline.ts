@@ -39,9 +39,11 @@ export class DevicePipeline {
   private readonly health: DeviceHealth;
   private readonly log: Logger;
   private tasks: TaskHandle[] = [];
+  private readonly options: DevicePipelineOptions;
   private latest: Reading | undefined;
 
-  constructor(private readonly options: DevicePipelineOptions) {
+  constructor(options: DevicePipelineOptions) {
+    this.options = options;
     this.id = options.reader.id;
     this.sampler = new FrequencySampler(this.id);
     this.health = new DeviceHealth(options.clock, options.health);

@@ -17,14 +17,13 @@ export class FrequencySampler {
   private readonly recent: RingBuffer<FrequencySample>;
   private readonly window = new FrequencyWindow();
 
+  readonly device: string;
   /**
    * @param device device id the samples belong to
    * @param capacity samples kept for snapshots (default 600: one minute at 10 Hz)
    */
-  constructor(
-    readonly device: string,
-    capacity = 600,
-  ) {
+  constructor(device: string, capacity = 600) {
+    this.device = device;
     this.recent = new RingBuffer(capacity);
   }
 

@@ -4,8 +4,10 @@ export class RingBuffer<T> {
   private next = 0;
   private size = 0;
 
+  readonly capacity: number;
   /** @param capacity how many items are kept (≥ 1); older ones are overwritten. */
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
+    this.capacity = capacity;
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`ring buffer capacity ${capacity}: must be an integer ≥ 1`);
     }

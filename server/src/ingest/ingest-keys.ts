@@ -16,9 +16,11 @@ export type KeySource =
 
 /** Resolves and caches the verification key of each gateway serial. */
 export class IngestKeys {
+  private readonly source: KeySource;
   private readonly pinned = new Map<string, KeyObject>();
 
-  constructor(private readonly source: KeySource) {
+  constructor(source: KeySource) {
+    this.source = source;
     if (source.kind === 'fixed') {
       const info = publicKeyInfo(source.publicKeyHex);
       this.pinned.set(info.serial, info.keyObject);

@@ -55,8 +55,10 @@ export class IngestStore {
   rejected = 0;
   duplicates = 0;
 
+  private readonly outFile?: string;
   /** @param outFile JSON-lines file to append to (and to read back on construction); memory only when absent. */
-  constructor(private readonly outFile?: string) {
+  constructor(outFile?: string) {
+    this.outFile = outFile;
     if (outFile && existsSync(outFile)) {
       for (const line of readFileSync(outFile, 'utf8').split('\n')) {
         if (line.trim() === '') continue;

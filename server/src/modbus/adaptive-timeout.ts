@@ -22,12 +22,13 @@ export interface TimeoutBounds {
 export class AdaptiveTimeout {
   private readonly factor: number;
   private readonly minSamples: number;
+  private readonly bounds: TimeoutBounds;
+  private readonly latencies: LatencyWindow;
   private afterTimeout = false;
 
-  constructor(
-    private readonly bounds: TimeoutBounds,
-    private readonly latencies: LatencyWindow = new LatencyWindow(),
-  ) {
+  constructor(bounds: TimeoutBounds, latencies: LatencyWindow = new LatencyWindow()) {
+    this.bounds = bounds;
+    this.latencies = latencies;
     if (!(bounds.minMs > 0 && bounds.maxMs >= bounds.minMs)) {
       throw new RangeError(
         `timeout bounds: need 0 < minMs ≤ maxMs, got minMs ${bounds.minMs}, maxMs ${bounds.maxMs}`,

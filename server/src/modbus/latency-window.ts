@@ -8,9 +8,12 @@ import type { Distribution } from '../engine/task.ts';
 export class LatencyWindow {
   private readonly samples: number[] = [];
   private next = 0;
+  private readonly capacity;
   private cached: Distribution | undefined;
 
-  constructor(private readonly capacity = 256) {}
+  constructor(capacity = 256) {
+    this.capacity = capacity;
+  }
 
   /** Number of samples held (≤ capacity). */
   get size(): number {

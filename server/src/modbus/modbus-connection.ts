@@ -90,9 +90,11 @@ export class ModbusConnection {
   private nextConnectAtMs = 0;
   private links = 0;
   /** The last link's release; a serial port must be closed before it is opened again. */
+  private readonly options: ModbusConnectionOptions;
   private releasing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: ModbusConnectionOptions) {
+  constructor(options: ModbusConnectionOptions) {
+    this.options = options;
     this.timeouts = { ...DEFAULT_MODBUS_TIMEOUTS, ...options.timeouts };
     this.timeout = new AdaptiveTimeout(this.timeouts, this.counters.latencies);
     this.backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });

@@ -28,8 +28,10 @@ export type LinkFailure =
 
 /** Thrown by ModbusLink.read; the connection classifies it. */
 export class LinkError extends Error {
-  constructor(readonly failure: LinkFailure) {
+  readonly failure: LinkFailure;
+  constructor(failure: LinkFailure) {
     super(failure.kind === 'exception' ? `exception ${failure.code}` : failure.message);
+    this.failure = failure;
     this.name = 'LinkError';
   }
 }

@@ -38,12 +38,14 @@ class ModbusSerialLink implements ModbusLink {
   private pending: Pending | undefined;
   private closedReason: string | undefined;
   private readonly closeListeners: Array<(reason: string) => void> = [];
+  private readonly client: Client;
+  private readonly serial: boolean;
   private released: Promise<void> | undefined;
 
-  constructor(
-    private readonly client: Client,
-    private readonly serial: boolean,
-  ) {}
+  constructor(client: Client, serial: boolean) {
+    this.client = client;
+    this.serial = serial;
+  }
 
   read(request: RegisterRequest): Promise<number[]> {
     if (this.closedReason !== undefined) {

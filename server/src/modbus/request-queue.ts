@@ -18,11 +18,13 @@ export class RequestQueue {
   private readonly waiting: Job[] = [];
   private running = false;
 
+  private readonly name: string;
+  private readonly maxWaiting;
   /** @param maxWaiting jobs allowed to wait behind the running one before push() refuses (backpressure). */
-  constructor(
-    private readonly name: string,
-    private readonly maxWaiting = 1000,
-  ) {}
+  constructor(name: string, maxWaiting = 1000) {
+    this.name = name;
+    this.maxWaiting = maxWaiting;
+  }
 
   /** Jobs waiting (not counting the one running). */
   get depth(): number {

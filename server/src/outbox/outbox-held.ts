@@ -8,9 +8,12 @@ import type { BatchInput } from '../harvest/signing/batch-jwt.ts';
 export class OutboxHeld {
   private readonly items: BatchInput[] = [];
   /** Inputs dropped because the queue was full. */
+  private readonly max: number;
   dropped = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.max = max;
+  }
 
   get size(): number {
     return this.items.length;

@@ -9,9 +9,11 @@ export class OutboxSettings {
   private readonly getStmt;
   private readonly putStmt;
   private readonly deleteStmt;
+  private readonly db: Database.Database;
   private readonly allStmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
+    this.db = db;
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
     this.putStmt = db.prepare<[string, string]>(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -85,12 +85,11 @@ export class Outbox {
   private enabled: string[] = [];
   private storageErrors = 0;
   private closed = false;
+  private readonly db: Database.Database;
   private readonly st: OutboxStatements;
 
-  private constructor(
-    private readonly db: Database.Database,
-    options: OutboxOptions,
-  ) {
+  private constructor(db: Database.Database, options: OutboxOptions) {
+    this.db = db;
     this.sign = options.sign;
     this.maxBatches = options.maxBatches ?? 100_000;
     this.keepDelivered = options.keepDelivered ?? 100;

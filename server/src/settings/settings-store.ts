@@ -29,12 +29,12 @@ export class PersistentSettingsStore implements SettingsStore {
   private current: Settings;
   private readonly listeners = new Set<SettingsListener>();
 
+  private readonly table: SettingsTable;
+  private readonly logger: Logger;
   /** @param config the start-up config (defaults < file < environment), already validated */
-  constructor(
-    config: Config,
-    private readonly table: SettingsTable,
-    private readonly logger: Logger,
-  ) {
+  constructor(config: Config, table: SettingsTable, logger: Logger) {
+    this.table = table;
+    this.logger = logger;
     this.base = { harvest: config.harvest, ingest: config.ingest, mqtt: config.mqtt };
     this.overlay = {};
     this.current = this.base;

@@ -58,9 +58,11 @@ export class OutboxDispatcher {
   private readonly logger: Logger;
   private readonly abort = new AbortController();
   private unsubscribe?: () => void;
+  private readonly options: OutboxDispatcherOptions;
   private running = false;
 
-  constructor(private readonly options: OutboxDispatcherOptions) {
+  constructor(options: OutboxDispatcherOptions) {
+    this.options = options;
     this.window = Math.max(1, Math.floor(options.window ?? 8));
     this.logger = options.logger ?? silentLogger();
     // Every delivery in flight listens on the one stop signal; that is by design, not a leak.

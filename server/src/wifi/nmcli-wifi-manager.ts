@@ -20,7 +20,10 @@ function checkSsid(ssid: string): void {
 
 /** Wi-Fi through nmcli; throws NotAvailable (501) where nmcli or NetworkManager is missing. */
 export class NmcliWifiManager implements WifiManager {
-  constructor(private readonly options: NmcliWifiManagerOptions) {}
+  private readonly options: NmcliWifiManagerOptions;
+  constructor(options: NmcliWifiManagerOptions) {
+    this.options = options;
+  }
 
   async scan(): Promise<WifiNetwork[]> {
     const out = await this.nmcli([

@@ -30,7 +30,7 @@ function egw(
   args: string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, ['server/src/cli/main.ts', ...args], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,4 +1,4 @@
-/** Runs the `egw` command line as a child process (tsx, logs silent) and collects its output. */
+/** Runs the `egw` command line as a child process (logs silent) and collects its output. */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,7 @@ export function egw(args: string[]): Promise<EgwRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
+      [MAIN, ...args],
       { env: { ...process.env, EGW_LOG_LEVEL: 'silent' }, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

@@ -96,7 +96,7 @@ describe('egw read --json', () => {
   const profiles = registry.list();
   test(`prints the canonical reading for every file profile (${profiles.map((p) => p.id).join(', ')})`, async () => {
     assert.ok(profiles.length > 0);
-    // Three children at a time: each starts tsx, which costs about a CPU second.
+    // Three children at a time: each is a whole Node start-up.
     const queue = profiles.map((profile, i) => ({ profile, unit: 10 + i }));
     const worker = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {

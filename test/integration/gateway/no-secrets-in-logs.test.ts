@@ -56,15 +56,11 @@ describe('gateway logs', () => {
         harvest: { batchSize: 1 },
       }),
     );
-    gateway = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'server/src/cli/main.ts', 'run', '--config', configFile],
-      {
-        cwd: ROOT,
-        env: { ...process.env, EGW_LOG_LEVEL: 'trace' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    gateway = spawn(process.execPath, ['server/src/cli/main.ts', 'run', '--config', configFile], {
+      cwd: ROOT,
+      env: { ...process.env, EGW_LOG_LEVEL: 'trace' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     gateway.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     gateway.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await waitFor('the gateway API', 30_000, async () =>

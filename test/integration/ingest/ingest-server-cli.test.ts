@@ -12,14 +12,10 @@ after(() => {
 
 describe('egw ingest-server', () => {
   it('listens, serves /stats and exits 0 with a summary on SIGTERM', { timeout: 60_000 }, async () => {
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'ingest-server', '--port', '0', '--fail-rate', '0'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
-      },
-    );
+    child = spawn(process.execPath, [MAIN, 'ingest-server', '--port', '0', '--fail-rate', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
+    });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     const url = await new Promise<string>((resolve, reject) => {

@@ -20,16 +20,7 @@ const registry = ProfileRegistry.load();
 
 /** `egw read --json` as a child process, the way a user runs it. */
 async function egwRead(device: SimDeviceInfo, profile: string): Promise<Reading> {
-  const args = [
-    '--import',
-    'tsx',
-    'server/src/cli/main.ts',
-    'read',
-    '--host',
-    device.host,
-    '--port',
-    String(device.port),
-  ];
+  const args = ['server/src/cli/main.ts', 'read', '--host', device.host, '--port', String(device.port)];
   args.push('--unit', String(device.unit), '--profile', profile, '--json', '--timeout', '5000');
   const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 120_000 });
   return JSON.parse(stdout) as Reading;

@@ -2,7 +2,7 @@
  * Child process of crash.test.ts: a minimal gateway back end — device key, outbox, dispatcher, HTTP
  * uplink — that appends a batch every few ms (mode "run") or only delivers what is left (mode
  * "drain", exits 0 when the outbox is empty). The test kills it with SIGKILL at random moments.
- * Usage: node --import tsx crash-child.ts DATA_DIR INGEST_URL run|drain
+ * Usage: node crash-child.ts DATA_DIR INGEST_URL run|drain
  */
 import { join } from 'node:path';
 import { SystemClock } from '../../../server/src/core/clock.ts';

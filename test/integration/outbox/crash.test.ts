@@ -18,7 +18,7 @@ function startChild(
   url: string,
   mode: 'run' | 'drain',
 ): { child: ChildProcess; saw: (line: string) => Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, url, mode], {
+  const child = spawn(process.execPath, [CHILD, dataDir, url, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
   });

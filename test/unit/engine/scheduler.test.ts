@@ -8,8 +8,10 @@ import type { TaskRunReport } from '../../../server/src/engine/task.ts';
 
 /** A virtual clock whose timers fire lateMs after they are due, to produce a known start lag. */
 class LateClock extends ManualClock {
-  constructor(private readonly lateMs: number) {
+  private readonly lateMs: number;
+  constructor(lateMs: number) {
     super();
+    this.lateMs = lateMs;
   }
   override setTimer(name: string, delayMs: number, fn: () => void): Timer {
     return super.setTimer(name, delayMs + this.lateMs, fn);

@@ -47,11 +47,13 @@ type Mode = 'ok' | 'fail' | 'hang';
 class FakeUplink implements Uplink {
   mode: Mode = 'ok';
   attempts: { seq: number; atMs: number }[] = [];
+  readonly name: string;
+  private readonly clock: ManualClock;
   hanging: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  constructor(
-    readonly name: string,
-    private readonly clock: ManualClock,
-  ) {}
+  constructor(name: string, clock: ManualClock) {
+    this.name = name;
+    this.clock = clock;
+  }
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   deliver(batch: BatchRecord, signal?: AbortSignal): Promise<void> {

@@ -37,9 +37,12 @@ export const GATEWAY_NAME_QUERY =
 export class GatewayName {
   private cached?: string;
   private nextTryMs = 0;
+  private readonly options: GatewayNameOptions;
   private inFlight?: Promise<string | undefined>;
 
-  constructor(private readonly options: GatewayNameOptions) {}
+  constructor(options: GatewayNameOptions) {
+    this.options = options;
+  }
 
   /** The name derived from the serial (no I/O). */
   derived(): string {

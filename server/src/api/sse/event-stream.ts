@@ -27,9 +27,12 @@ export class EventStream {
   private unsubscribe: (() => void)[] = [];
   private heartbeat?: Timer;
   /** Clients dropped for being slow, since start. */
+  private readonly options: EventStreamOptions;
   dropped = 0;
 
-  constructor(private readonly options: EventStreamOptions) {}
+  constructor(options: EventStreamOptions) {
+    this.options = options;
+  }
 
   get clientCount(): number {
     return this.clients.size;

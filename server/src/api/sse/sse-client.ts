@@ -34,12 +34,13 @@ export class SseClient {
   private closedFlag = false;
   /** Events written, and events skipped by the frequency throttle (for tests and stats). */
   sent = 0;
+  private readonly sink: SseSink;
+  private readonly options: SseClientOptions;
   throttled = 0;
 
-  constructor(
-    private readonly sink: SseSink,
-    private readonly options: SseClientOptions,
-  ) {
+  constructor(sink: SseSink, options: SseClientOptions) {
+    this.sink = sink;
+    this.options = options;
     this.minIntervalMs = options.frequencyPerS > 0 ? 1000 / options.frequencyPerS : Infinity;
   }
 

@@ -32,9 +32,11 @@ export class HttpUplink implements Uplink {
   readonly name = 'http';
   private readonly url: URL;
   private readonly agent: http.Agent;
+  private readonly options: HttpUplinkOptions;
   private readonly status: UplinkState;
 
-  constructor(private readonly options: HttpUplinkOptions) {
+  constructor(options: HttpUplinkOptions) {
+    this.options = options;
     this.url = new URL(options.url);
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new TransportError(`ingest.url ${options.url}: must be http: or https:`, { key: 'ingest.url' });

@@ -10,8 +10,10 @@ export const STATUS_OFFLINE = 'offline';
 
 /** Topic names of one gateway. */
 export class MqttTopics {
+  readonly prefix: string;
   /** @param prefix topic prefix without a trailing slash, e.g. "egw/EGW-3F9A…". */
-  constructor(readonly prefix: string) {
+  constructor(prefix: string) {
+    this.prefix = prefix;
     if (!prefix || /[#+]/.test(prefix) || prefix.endsWith('/')) {
       throw new RangeError(`mqtt prefix "${prefix}": must be non-empty, without wildcards or a trailing "/"`);
     }

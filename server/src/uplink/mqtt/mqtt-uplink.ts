@@ -59,9 +59,11 @@ export class MqttUplink implements Uplink {
   private readonly announced = new Map<string, string>();
   private current: UplinkState;
   /** Settle functions of deliveries waiting for their PUBACK (rejected on stop). */
+  private readonly options: MqttUplinkOptions;
   private readonly pending = new Set<(error?: Error) => void>();
 
-  constructor(private readonly options: MqttUplinkOptions) {
+  constructor(options: MqttUplinkOptions) {
+    this.options = options;
     this.topics = new MqttTopics(options.prefix ?? MqttTopics.defaultPrefix(options.serial));
     this.log = options.logger.child({ area: 'uplink', uplink: 'mqtt' });
     this.backoff = new Backoff(options.reconnect ?? { initialMs: 1000, maxMs: 60_000 });

@@ -13,8 +13,10 @@ import { emptyImage, fillRange } from '../../../../modbus_slave/src/server/regis
 class RawClient {
   readonly frames: MbapFrame[] = [];
   private readonly framer = new MbapFramer();
+  readonly socket: Socket;
   closed = false;
-  constructor(readonly socket: Socket) {
+  constructor(socket: Socket) {
+    this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.frames.push(...this.framer.push(chunk)));
     socket.on('close', () => (this.closed = true));
     socket.on('error', () => {});

@@ -20,13 +20,13 @@ export function asEmitter(characteristic: Characteristic): EventEmitter {
 /** One emulated connection. */
 export class FakeCentral {
   readonly notifications: Buffer[] = [];
+  readonly handle: number;
+  private readonly mtu;
   private readonly characteristic: EventEmitter;
 
-  constructor(
-    characteristic: Characteristic,
-    readonly handle: number,
-    private readonly mtu = 23,
-  ) {
+  constructor(characteristic: Characteristic, handle: number, mtu = 23) {
+    this.handle = handle;
+    this.mtu = mtu;
     this.characteristic = asEmitter(characteristic);
     this.characteristic.emit('subscribe', handle, mtu - 3, (data?: Buffer) =>
       this.notifications.push(Buffer.from(data ?? [])),
