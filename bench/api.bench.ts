@@ -5,84 +5,24 @@
  * process, 16 connections) hammers GET /api/stats, then GET /metrics — so the figures show what API
  * load costs sampling, and (stats503Share, metrics503Share) how much of it load shedding refused.
  */
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SystemClock } from '../server/src/core/clock.ts';
 import { startLocalGateway } from '../server/src/gateway/start-local-gateway.ts';
 import { startSimProcess } from '../test/e2e/pipeline-harness.ts';
 import { startHarness } from '../test/integration/api/api-harness.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
+import { autocannon, type LoadResult } from './autocannon-child.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const DEVICES = 32;
 const CONNECTIONS = 16;
 const round = (n: number): number => Math.round(n * 100) / 100;
 const rank = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
-interface LoadResult {
-  reqPerS: number;
-  /** Answers with a 2xx status per second: the requests actually served. */
-  okPerS: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  /** non2xx over all answers (0–1): on the real gateway these are the 503s of load shedding. */
-  nonOkShare: number;
-  errors: number;
-}
-
-/** Runs autocannon as a child process (so its client work does not share the gateway's event loop). */
-function autocannon(url: string, seconds: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'node_modules/autocannon/autocannon.js'),
-        '-c',
-        String(CONNECTIONS),
-        '-d',
-        String(seconds),
-        '-j',
-        url,
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('error', reject);
-    child.once('exit', () => {
-      try {
-        const r = JSON.parse(out) as {
-          requests: { average: number; total: number };
-          latency: { p50: number; p99: number };
-          duration: number;
-          '2xx': number;
-          non2xx: number;
-          errors: number;
-        };
-        resolve({
-          reqPerS: round(r.requests.average),
-          okPerS: round(r['2xx'] / Math.max(r.duration, 1e-3)),
-          nonOkShare: round(r.non2xx / Math.max(1, r['2xx'] + r.non2xx)),
-          p50Ms: r.latency.p50,
-          p99Ms: r.latency.p99,
-          non2xx: r.non2xx,
-          errors: r.errors,
-        });
-      } catch (error) {
-        reject(new Error(`autocannon printed no JSON: ${out.slice(0, 200)} (${String(error)})`));
-      }
-    });
-  });
-}
-
 async function fakeApiPhase(seconds: number): Promise<LoadResult> {
   const harness = await startHarness();
   try {
-    return await autocannon(`${harness.base}/api/stats`, seconds);
+    return await autocannon(`${harness.base}/api/stats`, seconds, CONNECTIONS);
   } finally {
     await harness.close();
   }
@@ -130,13 +70,21 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
     phase = 'idle';
     await clock.sleep(phaseSeconds * 1000);
     phase = 'load';
-    const load = await autocannon(`http://127.0.0.1:${gateway.httpPort}/api/stats`, phaseSeconds);
+    const load = await autocannon(
+      `http://127.0.0.1:${gateway.httpPort}/api/stats`,
+      phaseSeconds,
+      CONNECTIONS,
+    );
     // A calm pause (load shedding holds for a while after sampling was behind), then /metrics: a heavy
     // read that is not cached, so only shedding protects sampling from it.
     phase = 'warmup';
     await clock.sleep(quick ? 1000 : 12_000);
     phase = 'metrics';
-    const metrics = await autocannon(`http://127.0.0.1:${gateway.httpPort}/metrics`, phaseSeconds);
+    const metrics = await autocannon(
+      `http://127.0.0.1:${gateway.httpPort}/metrics`,
+      phaseSeconds,
+      CONNECTIONS,
+    );
     phase = 'warmup';
     return {
       // Other processes on the machine skew every figure; the 1-minute load average says how much.

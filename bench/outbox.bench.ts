@@ -18,14 +18,10 @@ const rank = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 
 async function startReceiver(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'server/src/cli/main.ts', 'ingest-server', '--port', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
-    },
-  );
+  const child = spawn(process.execPath, ['server/src/cli/main.ts', 'ingest-server', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {

@@ -71,7 +71,7 @@ export default async function pipelineBench({ quick }: BenchOptions): Promise<Be
   }
 }
 
-// Direct run: node --import tsx bench/pipeline.bench.ts [--quick]
+// Direct run: node bench/pipeline.bench.ts [--quick]
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(await pipelineBench({ quick: process.argv.includes('--quick') }), null, 2));
 }

@@ -1,5 +1,5 @@
 /**
- * Runs a small server script (ESM TypeScript source, run through tsx from the repository root) in a
+ * Runs a small server script (ESM TypeScript source, run by Node's type stripping from the repository root) in a
  * child process, so the server's work never shares the benchmark client's event loop or CPU figures.
  */
 import { spawn } from 'node:child_process';
@@ -21,7 +21,7 @@ export interface ServerScript {
  */
 export function startServerScript(code: string): Promise<ServerScript> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
       cwd: root,
       env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SimDeviceInfo } from '../../modbus_slave/src/simulator.ts';
+import type { SimDeviceInfo, SimulatorStats } from '../../modbus_slave/src/simulator.ts';
 import { startIngestServer, type IngestServer } from '../../server/src/ingest/ingest-server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -46,6 +46,8 @@ export interface SimProcess {
   devices: SimDeviceInfo[];
   /** Sets (patch) or, with undefined, clears a device's faults. */
   faults(id: string, patch?: Record<string, unknown>): Promise<void>;
+  /** The simulator's counters (GET /stats of its control API). */
+  stats(): Promise<SimulatorStats>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,11 @@ export async function startSimProcess(options: Record<string, unknown>): Promise
         ...(patch ? { body: JSON.stringify(patch) } : {}),
       });
       if (!res.ok) throw new Error(`simulator faults ${id}: HTTP ${res.status} ${await res.text()}`);
+    },
+    stats: async () => {
+      const res = await fetch(`http://127.0.0.1:${controlPort}/stats`);
+      if (!res.ok) throw new Error(`simulator stats: HTTP ${res.status}`);
+      return (await res.json()) as SimulatorStats;
     },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -1,0 +1,92 @@
+/**
+ * The gateway as a box runs it: `node bin/egw.mjs run --config FILE` in its own process, with the
+ * NODE_OPTIONS (V8 flags) and NODE_ENV the Dockerfile sets, optionally inside a cgroup budget.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SimDeviceInfo } from '../../modbus_slave/src/simulator.ts';
+import { freePort } from '../../test/e2e/pipeline-harness.ts';
+import type { CgroupBudget } from './cgroup-budget.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** NODE_OPTIONS of the device image, read from the Dockerfile so the bench runs what ships. */
+export function deployedNodeOptions(): string {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  return /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1] ?? '';
+}
+
+/** A running gateway process. */
+export interface GatewayProcess {
+  pid: number;
+  base: string;
+  /** Wall time (ms since epoch) just before the process was spawned. */
+  spawnedAtMs: number;
+  /** Resolves with the exit code or signal once the process ended. */
+  exited: Promise<string>;
+  get(path: string): Promise<string>;
+  /** SIGTERM, waits for the exit, removes the data directory. */
+  stop(): Promise<string>;
+}
+
+/** Starts the gateway reading `devices` (10 Hz frequency, 1 s harvests, local outbox, no uplink). */
+export async function startGatewayProcess(
+  devices: SimDeviceInfo[],
+  budget?: CgroupBudget,
+): Promise<GatewayProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'egw-footprint-'));
+  const port = await freePort();
+  const config = {
+    dataDir: join(dir, 'data'),
+    http: { host: '127.0.0.1', port },
+    devices: devices.map((d) => ({
+      id: d.id,
+      type: 'tcp',
+      host: d.host,
+      port: d.port,
+      unit: d.unit,
+      profile: d.profile,
+    })),
+    harvest: { intervalMs: 1000, frequencyHz: 10 },
+  };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  const argv = budget
+    ? budget.wrap(process.execPath, ['bin/egw.mjs', 'run', '--config', join(dir, 'config.json')])
+    : { command: process.execPath, args: ['bin/egw.mjs', 'run', '--config', join(dir, 'config.json')] };
+  const spawnedAtMs = Date.now();
+  const child = spawn(argv.command, argv.args, {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NODE_OPTIONS: deployedNodeOptions(),
+      EGW_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? String(code))),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const get = async (path: string): Promise<string> => {
+    const res = await fetch(base + path);
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return res.text();
+  };
+  return {
+    pid: child.pid!,
+    base,
+    spawnedAtMs,
+    exited,
+    get,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const how = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return how;
+    },
+  };
+}
