@@ -133,6 +133,15 @@ export const ConfigSchema = z.object({
       prefix: z.string().optional().describe('topic prefix (default egw/<serial>)'),
       homeAssistant: z.boolean().default(false).describe('publish Home Assistant MQTT discovery'),
       discoveryPrefix: z.string().default('homeassistant').describe('Home Assistant discovery topic prefix'),
+      staleAfterMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(86_400_000)
+        .optional()
+        .describe(
+          'a device without a new reading for this long is published offline (also HA expire_after), ms (default: 3 harvest periods, at least 3 s)',
+        ),
     })
     .prefault({}),
   backend: z

@@ -43,6 +43,15 @@ export const NUMERIC_FIELDS = [
   'grid_power_w',
   'energy_import_wh',
   'energy_export_wh',
+  // batteries and hybrids (battery power and current positive = charging)
+  'battery_soc_pct',
+  'battery_power_w',
+  'battery_voltage_v',
+  'battery_current_a',
+  'battery_temperature_c',
+  'energy_battery_charge_wh',
+  'energy_battery_discharge_wh',
+  'load_power_w',
 ] as const;
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
 

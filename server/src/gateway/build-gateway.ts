@@ -39,7 +39,8 @@ export async function buildGateway(ctx: {
         observer,
         backoff: new Backoff({ initialMs: 250, maxMs: RECONNECT_MAX_MS }),
       }),
-    createUplinks: (settings, { serial, bus }) => createUplinks(settings, { serial, bus, clock, logger }),
+    createUplinks: (settings, { serial, bus, deviceIds }) =>
+      createUplinks(settings, { serial, bus, clock, logger, deviceIds }),
     wifi: createWifiManager({ clock, logger: logger.child({ area: 'wifi' }) }),
   });
 }

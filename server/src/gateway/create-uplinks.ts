@@ -16,6 +16,8 @@ export interface UplinkDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Ids of the configured devices (Home Assistant discovery clears configs of the others). */
+  deviceIds?: () => readonly string[];
 }
 
 /** Builds the enabled uplinks (not started; the dispatcher starts them). */
@@ -45,6 +47,8 @@ export function createUplinks(settings: Settings, deps: UplinkDeps): Uplink[] {
         logger: deps.logger,
         homeAssistant: mqtt.homeAssistant,
         discoveryPrefix: mqtt.discoveryPrefix,
+        staleAfterMs: mqtt.staleAfterMs ?? Math.max(3 * settings.harvest.intervalMs, 3000),
+        ...(deps.deviceIds ? { deviceIds: deps.deviceIds } : {}),
       }),
     );
   }

@@ -50,7 +50,10 @@ export interface GatewayParts {
     deps: { profiles: ProfileRegistry; observer: ModbusObserver },
   ) => Promise<DeviceReader> | DeviceReader;
   /** The uplinks the settings enable (HTTP ingest when ingest.url is set, MQTT when mqtt.url is). */
-  createUplinks: (settings: Settings, deps: { serial: string; bus: EventBus }) => Uplink[];
+  createUplinks: (
+    settings: Settings,
+    deps: { serial: string; bus: EventBus; deviceIds: () => readonly string[] },
+  ) => Uplink[];
   wifi: WifiManager;
   /** Serve the web API (default true; the bench and some tests run without it). */
   api?: boolean;
@@ -142,7 +145,11 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     // Uplinks follow the settings: rebuilt when the API changes ingest or mqtt.
     let dispatcher: OutboxDispatcher | undefined;
     const startUplinks = async (current: Settings): Promise<void> => {
-      const uplinks = parts.createUplinks(current, { serial: identity.serial, bus });
+      const uplinks = parts.createUplinks(current, {
+        serial: identity.serial,
+        bus,
+        deviceIds: () => devices.list().map((d) => d.config.id),
+      });
       dispatcher = new OutboxDispatcher({
         outbox,
         uplinks,

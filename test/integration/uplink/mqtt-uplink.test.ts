@@ -127,11 +127,12 @@ describe('MqttUplink against mosquitto', { skip: skipReason }, () => {
     assert.equal(sent.retain, false);
     assert.equal(up.state().acked, 1);
 
-    // A late subscriber gets the retained status and reading, not the samples or the batch.
+    // A late subscriber gets the retained status, reading and device availability, not the samples or the batch.
     const late = await watch(`egw/${SERIAL}/#`);
-    await until('retained', () => late.messages.length >= 2);
+    await until('retained', () => late.messages.length >= 3);
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(late.messages.map((m) => m.topic).sort(), [
+      `egw/${SERIAL}/inv1/availability`,
       `egw/${SERIAL}/inv1/reading`,
       `egw/${SERIAL}/status`,
     ]);
@@ -209,8 +210,14 @@ describe('MqttUplink against mosquitto', { skip: skipReason }, () => {
     assert.equal(power.state_class, 'measurement');
     assert.equal(power.unit_of_measurement, 'W');
     assert.equal(power.state_topic, 'gw/ha/inv1/reading');
-    assert.equal(power.value_template, '{{ value_json.ac_power_w }}');
-    assert.equal(power.availability_topic, 'gw/ha/status');
+    assert.equal(
+      power.value_template,
+      '{{ value_json.ac_power_w if value_json.ac_power_w is defined else None }}',
+    );
+    assert.deepEqual(
+      (power.availability as { topic: string }[]).map((a) => a.topic),
+      ['gw/ha/status', 'gw/ha/inv1/availability'],
+    );
     assert.equal(power.unique_id, `${node}_power`);
     assert.deepEqual(power.device, {
       identifiers: [node],

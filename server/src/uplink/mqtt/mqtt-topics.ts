@@ -1,7 +1,7 @@
 /**
  * The MQTT topic tree under a prefix (default `egw/<serial>`): `…/status` (retained online/offline,
- * last will), `…/<device>/reading` (retained latest reading), `…/<device>/frequency` (10 Hz samples),
- * `…/batch` (signed JWT, QoS 1).
+ * last will), `…/<device>/reading` (retained latest reading), `…/<device>/availability` (retained
+ * online/offline of the device), `…/<device>/frequency` (10 Hz samples), `…/batch` (signed JWT, QoS 1).
  */
 
 /** Payloads of the status topic. */
@@ -34,6 +34,11 @@ export class MqttTopics {
 
   reading(device: string): string {
     return `${this.prefix}/${device}/reading`;
+  }
+
+  /** Retained `online`/`offline` of one device (offline while failing or stale). */
+  availability(device: string): string {
+    return `${this.prefix}/${device}/availability`;
   }
 
   frequency(device: string): string {

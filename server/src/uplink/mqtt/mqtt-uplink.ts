@@ -13,7 +13,8 @@ import type { Reading } from '../../core/reading.ts';
 import { Backoff } from '../../engine/backoff.ts';
 import type { BatchRecord, UplinkState } from '../../gateway/gateway-services.ts';
 import type { Uplink } from '../uplink.ts';
-import { discoveryMessages } from './home-assistant-discovery.ts';
+import { DeviceAvailability } from './device-availability.ts';
+import { HomeAssistantAnnouncer } from './home-assistant-announcer.ts';
 import { MqttTopics, STATUS_OFFLINE, STATUS_ONLINE } from './mqtt-topics.ts';
 
 export interface MqttUplinkOptions {
@@ -38,6 +39,10 @@ export interface MqttUplinkOptions {
   ackTimeoutMs?: number;
   /** MQTT connect timeout, ms (default 10 000). */
   connectTimeoutMs?: number;
+  /** No reading from a device for this long marks it offline (and is HA's expire_after), ms (default 30 000). */
+  staleAfterMs?: number;
+  /** Ids of the configured devices; lets discovery clear configs of devices deleted while offline. */
+  deviceIds?: () => readonly string[];
 }
 
 /** Longest wait for each step of stop() (goodbye message, disconnect), ms. */
@@ -49,14 +54,13 @@ export class MqttUplink implements Uplink {
   readonly topics: MqttTopics;
   private readonly log: Logger;
   private readonly backoff: Backoff;
-  private readonly discoveryPrefix: string;
+  private readonly availability: DeviceAvailability;
+  private readonly homeAssistant: HomeAssistantAnnouncer | undefined;
   private client: MqttClient | undefined;
   private reconnectTimer: Timer | undefined;
   private stopping = false;
   private unsubscribe: (() => void)[] = [];
   private readonly latest = new Map<string, Reading>();
-  /** Per device, the sensor fields announced to Home Assistant (re-announced when it changes). */
-  private readonly announced = new Map<string, string>();
   private current: UplinkState;
   /** Settle functions of deliveries waiting for their PUBACK (rejected on stop). */
   private readonly options: MqttUplinkOptions;
@@ -67,7 +71,23 @@ export class MqttUplink implements Uplink {
     this.topics = new MqttTopics(options.prefix ?? MqttTopics.defaultPrefix(options.serial));
     this.log = options.logger.child({ area: 'uplink', uplink: 'mqtt' });
     this.backoff = new Backoff(options.reconnect ?? { initialMs: 1000, maxMs: 60_000 });
-    this.discoveryPrefix = options.discoveryPrefix ?? 'homeassistant';
+    const staleAfterMs = options.staleAfterMs ?? 30_000;
+    this.availability = new DeviceAvailability({
+      clock: options.clock,
+      staleAfterMs,
+      publish: (device, availability) =>
+        this.publishLive(this.topics.availability(device), availability, true, 1),
+    });
+    if (options.homeAssistant) {
+      this.homeAssistant = new HomeAssistantAnnouncer({
+        serial: options.serial,
+        discoveryPrefix: options.discoveryPrefix ?? 'homeassistant',
+        topics: this.topics,
+        expireAfterS: Math.max(1, Math.ceil(staleAfterMs / 1000)),
+        publish: (topic, payload) => this.publishLive(topic, payload, true, 1),
+        ...(options.deviceIds ? { deviceIds: options.deviceIds } : {}),
+      });
+    }
     this.current = { name: 'mqtt', state: 'connecting', since: options.clock.nowMs(), acked: 0, retries: 0 };
   }
 
@@ -76,6 +96,10 @@ export class MqttUplink implements Uplink {
     this.stopping = false;
     this.unsubscribe = [
       bus.on('reading', (reading) => this.onReading(reading)),
+      bus.on('device-state', ({ device, state }) => {
+        if (state === 'backoff') this.availability.failed(device);
+      }),
+      bus.on('devices-changed', ({ ids }) => this.onDevicesChanged(ids)),
       bus.on('frequency', (sample) =>
         this.publishLive(
           this.topics.frequency(sample.device),
@@ -108,6 +132,7 @@ export class MqttUplink implements Uplink {
     this.reconnectTimer?.cancel();
     this.unsubscribe.forEach((off) => off());
     this.unsubscribe = [];
+    this.availability.stop();
     for (const settle of [...this.pending]) settle(new TransportError('mqtt uplink stopped'));
     const client = this.client;
     this.client = undefined;
@@ -189,11 +214,14 @@ export class MqttUplink implements Uplink {
     this.setState('ok');
     this.log.info({ url: redactUrl(this.options.url), prefix: this.topics.prefix }, 'mqtt connected');
     this.publishLive(this.topics.status, STATUS_ONLINE, true, 1);
-    if (this.options.homeAssistant) {
-      this.client?.subscribe(`${this.discoveryPrefix}/status`, { qos: 1 });
-      this.announced.clear();
+    this.availability.republish();
+    if (this.homeAssistant) {
+      this.client?.subscribe(this.homeAssistant.subscriptions(), { qos: 1 });
+      this.homeAssistant.connected();
     }
-    for (const reading of this.latest.values()) this.onReading(reading);
+    for (const reading of this.latest.values()) {
+      this.publishLive(this.topics.reading(reading.device), JSON.stringify(reading), true);
+    }
   }
 
   private onClose(): void {
@@ -209,37 +237,37 @@ export class MqttUplink implements Uplink {
   }
 
   private onMessage(topic: string, payload: string): void {
-    // Home Assistant's birth message: it (re)started and needs the discovery configs again.
-    if (topic === `${this.discoveryPrefix}/status` && payload === 'online') {
-      this.announced.clear();
-      for (const reading of this.latest.values()) this.announce(reading);
-    }
+    // Home Assistant's birth message (it restarted) and retained discovery configs of this gateway.
+    this.homeAssistant?.message(topic, payload);
   }
 
   private onReading(reading: Reading): void {
     this.latest.set(reading.device, reading);
-    if (this.options.homeAssistant) this.announce(reading);
+    // The reading first, so a sensor HA creates from the announcement finds its state at once.
     this.publishLive(this.topics.reading(reading.device), JSON.stringify(reading), true);
+    this.availability.reading(reading.device);
+    this.homeAssistant?.reading(reading);
   }
 
-  private announce(reading: Reading): void {
-    if (!this.client?.connected) return;
-    const messages = discoveryMessages(reading, {
-      discoveryPrefix: this.discoveryPrefix,
-      serial: this.options.serial,
-      stateTopic: this.topics.reading(reading.device),
-      availabilityTopic: this.topics.status,
-    });
-    const signature = messages.map((m) => m.topic).join('\n');
-    if (this.announced.get(reading.device) === signature) return;
-    this.announced.set(reading.device, signature);
-    for (const m of messages)
-      this.client.publish(m.topic, JSON.stringify(m.payload), { qos: 1, retain: true });
+  /** A device deleted at run time: its retained reading, availability and HA configs are cleared. */
+  private onDevicesChanged(ids: readonly string[]): void {
+    const current = new Set(ids);
+    const known = new Set([...this.latest.keys(), ...(this.homeAssistant?.known() ?? [])]);
+    for (const device of known) {
+      if (current.has(device)) continue;
+      this.latest.delete(device);
+      this.availability.remove(device);
+      this.homeAssistant?.removed(device);
+      this.publishLive(this.topics.reading(device), '', true, 1);
+      this.publishLive(this.topics.availability(device), '', true, 1);
+    }
   }
 
-  /** Publishes only while connected: live data is stale by the time a reconnect succeeds. */
-  private publishLive(topic: string, payload: string, retain: boolean, qos: 0 | 1 = 0): void {
-    if (this.client?.connected) this.client.publish(topic, payload, { qos, retain });
+  /** Publishes only while connected (live data is stale by the time a reconnect succeeds); true if sent. */
+  private publishLive(topic: string, payload: string, retain: boolean, qos: 0 | 1 = 0): boolean {
+    if (!this.client?.connected) return false;
+    this.client.publish(topic, payload, { qos, retain });
+    return true;
   }
 
   private setState(state: UplinkState['state'], lastError?: string): void {
