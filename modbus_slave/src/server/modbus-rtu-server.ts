@@ -8,7 +8,7 @@ import { TransportError } from '../../../server/src/core/errors.ts';
 import { silentLogger, type Logger } from '../../../server/src/core/logger.ts';
 import type { FaultController } from '../faults/fault-controller.ts';
 import type { ModbusServerStats } from './modbus-tcp-server.ts';
-import { emptyServerStats, malform } from './modbus-tcp-server.ts';
+import { countRequest, emptyServerStats, malform } from './modbus-tcp-server.ts';
 import { EXCEPTION, exceptionPdu, handlePdu } from './modbus-pdu.ts';
 import type { RegisterImage } from './register-image.ts';
 import { encodeRtu, RtuFramer, type RtuFrame } from './rtu-framer.ts';
@@ -64,6 +64,7 @@ export class ModbusRtuServer {
   stats(): ModbusServerStats {
     return {
       ...this.counters,
+      reads: { ...this.counters.reads },
       connectionsOpen: this.port?.isOpen ? 1 : 0,
       malformedRequests: this.framer.skippedBytes,
     };
@@ -80,7 +81,7 @@ export class ModbusRtuServer {
   private receive(chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
     for (const frame of this.framer.push(chunk)) {
-      this.counters.requests++;
+      countRequest(this.counters, frame.unit, frame.pdu);
       this.queue = this.queue.then(() => this.answer(frame)).catch(() => {});
     }
   }

@@ -21,6 +21,18 @@ export interface ModbusServerStats {
   malformedRequests: number;
   bytesIn: number;
   bytesOut: number;
+  /** Read requests by "unit:function:address" (what a client asked for, e.g. identity once per connection). */
+  reads: Record<string, number>;
+}
+
+/** Counts a request; reads (function 3/4) also by unit, function and start address. */
+export function countRequest(counters: ModbusServerStats, unit: number, pdu: Buffer): void {
+  counters.requests++;
+  const { functionCode, address } = summarizePdu(pdu);
+  if ((functionCode === 3 || functionCode === 4) && address !== undefined) {
+    const key = `${unit}:${functionCode}:${address}`;
+    counters.reads[key] = (counters.reads[key] ?? 0) + 1;
+  }
 }
 
 /** Fresh zeroed counters; the TCP and RTU servers count the same things. */
@@ -34,6 +46,7 @@ export function emptyServerStats(): ModbusServerStats {
     malformedRequests: 0,
     bytesIn: 0,
     bytesOut: 0,
+    reads: {},
   };
 }
 
@@ -101,7 +114,7 @@ export class ModbusTcpServer {
 
   /** Counters so far. */
   stats(): ModbusServerStats {
-    return { ...this.counters, connectionsOpen: this.connections.size };
+    return { ...this.counters, reads: { ...this.counters.reads }, connectionsOpen: this.connections.size };
   }
 
   /** Closes every open connection now (the listening socket stays). */
@@ -155,7 +168,7 @@ export class ModbusTcpServer {
       return;
     }
     for (const frame of frames) {
-      this.counters.requests++;
+      countRequest(this.counters, frame.unit, frame.pdu);
       // Requests are answered strictly one after another, as a device's single Modbus task would.
       connection.queue = connection.queue.then(() => this.answer(connection, frame)).catch(() => {});
     }

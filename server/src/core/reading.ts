@@ -39,8 +39,11 @@ export const NUMERIC_FIELDS = [
   'pv4_current_a',
   'temperature_c',
   'rated_power_w',
-  // meters
+  // meters, and the internal meter of hybrids: positive = importing from the grid
   'grid_power_w',
+  'grid_power_l1_w',
+  'grid_power_l2_w',
+  'grid_power_l3_w',
   'energy_import_wh',
   'energy_export_wh',
   // batteries and hybrids (battery power and current positive = charging)

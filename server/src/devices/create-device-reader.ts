@@ -10,6 +10,7 @@ import type { Backoff } from '../engine/backoff.ts';
 import { ModbusConnection, type ModbusTimeouts } from '../modbus/modbus-connection.ts';
 import type { LinkOpener, ModbusTarget } from '../modbus/modbus-link.ts';
 import type { ProfileRegistry } from '../profiles/profile-registry.ts';
+import type { AccumulatorStore } from './accumulator-store.ts';
 import type { ModbusObserver } from './device-reader.ts';
 import { ModbusDeviceReader } from './modbus-device-reader.ts';
 import { discoveredProfileSource, fixedProfileSource, type ProfileSource } from './profile-source.ts';
@@ -32,6 +33,8 @@ export interface DeviceReaderDeps {
   openLink?: LinkOpener;
   /** SunSpec discovery override for tests. */
   discoverSunSpec?: SunSpecDiscovery;
+  /** Persists accumulator rollover counts (default: memory only, as for a one-off `egw read`). */
+  accumulators?: AccumulatorStore;
 }
 
 /** The Modbus target of a device config. */
@@ -87,5 +90,6 @@ export function createDeviceReader(config: DeviceConfig, deps: DeviceReaderDeps)
     logger,
     closeBetweenPolls: (config.type === 'tcp' && config.closeBetweenPolls) || singleClient,
     ...(deps.captureLimit !== undefined ? { captureLimit: deps.captureLimit } : {}),
+    ...(deps.accumulators ? { accumulators: deps.accumulators } : {}),
   });
 }

@@ -22,6 +22,8 @@ export interface DeviceStats {
   lastOkAt?: number;
   /** Raw register captures of reads that failed to decode (bounded). */
   captures: number;
+  /** Optional blocks the device lacked (exception 02/03 or no answer), times by "fc:start" (wire). */
+  absentBlocks?: Record<string, number>;
 }
 
 /** One finished Modbus request, reported to an optional observer (Prometheus histograms). */

@@ -5,14 +5,21 @@
  * profile stops fitting (illegal address, undecodable registers) it is discovered again.
  */
 import type { Clock } from '../core/clock.ts';
-import { ModbusError, ProfileError, type EgwError } from '../core/errors.ts';
+import { ModbusError, ProfileError, TimeoutError, type EgwError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import { decodeFrequency, decodeReading, type RawBlock } from '../modbus/decode.ts';
 import type { ModbusConnection } from '../modbus/modbus-connection.ts';
 import { modbusExceptionKind } from '../modbus/modbus-exception-kind.ts';
-import { wireBlocks, wireFrequencyBlock, type WireBlock } from '../profiles/profile-blocks.ts';
+import { unwrapAccumulators, type AccumulatorState } from '../profiles/accumulator-unwrap.ts';
+import {
+  plannedBlocks,
+  wireFrequencyBlock,
+  type PlannedBlock,
+  type WireBlock,
+} from '../profiles/profile-blocks.ts';
 import type { Profile } from '../profiles/profile-schema.ts';
+import type { AccumulatorStore } from './accumulator-store.ts';
 import type { ConnectionState, DeviceReader, DeviceStats } from './device-reader.ts';
 import { CaptureRing, type RegisterCapture } from './capture-ring.ts';
 import { frequencyBlockOf } from './frequency-block.ts';
@@ -33,6 +40,17 @@ export interface ModbusDeviceReaderOptions {
   busyRetryMs?: number;
   /** Captures kept (default 20). */
   captureLimit?: number;
+  /** Where accumulator rollover counts persist across restarts (default: kept in memory only). */
+  accumulators?: AccumulatorStore;
+}
+
+/** Reads an optional block that was missing is skipped for, before it is asked for again. */
+export const OPTIONAL_BLOCK_RETRY_READS = 60;
+
+/** Whether a failed optional block means "the device lacks it": exception 02/03, or no answer. */
+function isAbsentBlock(error: unknown): boolean {
+  if (error instanceof TimeoutError) return true;
+  return error instanceof ModbusError && (error.exceptionCode === 2 || error.exceptionCode === 3);
 }
 
 /** Reads one Modbus device into canonical readings. */
@@ -40,6 +58,13 @@ export class ModbusDeviceReader implements DeviceReader {
   readonly id: string;
   private readonly options: ModbusDeviceReaderOptions;
   private readonly captures: CaptureRing;
+  /** Blocks read once per connection: the raw registers and the link generation they came from. */
+  private readonly onceBlocks = new Map<string, { generation: number; block: RawBlock }>();
+  /** Optional blocks the device lacked: reads left before asking again. */
+  private readonly skipOptional = new Map<string, number>();
+  /** Times each optional block was absent, by "fc:start". */
+  private readonly absentBlocks: Record<string, number> = {};
+  private accumulatorState: AccumulatorState | undefined;
 
   constructor(options: ModbusDeviceReaderOptions) {
     this.options = options;
@@ -60,7 +85,10 @@ export class ModbusDeviceReader implements DeviceReader {
       const profile = await this.options.source.resolve(signal);
       const blocks: RawBlock[] = [];
       try {
-        for (const block of wireBlocks(profile)) blocks.push(await this.readBlock(block, signal));
+        for (const block of plannedBlocks(profile)) {
+          const raw = await this.readPlanned(profile, block, signal);
+          if (raw !== undefined) blocks.push(raw);
+        }
       } catch (error) {
         if (error instanceof ModbusError && modbusExceptionKind(error.exceptionCode) === 'address') {
           this.capture(profile, ts, blocks, error);
@@ -92,7 +120,11 @@ export class ModbusDeviceReader implements DeviceReader {
   }
 
   stats(): DeviceStats {
-    return { ...this.options.connection.stats(), captures: this.captures.total };
+    return {
+      ...this.options.connection.stats(),
+      captures: this.captures.total,
+      absentBlocks: { ...this.absentBlocks },
+    };
   }
 
   /** The kept raw register captures of failed reads, oldest first. */
@@ -101,7 +133,64 @@ export class ModbusDeviceReader implements DeviceReader {
   }
 
   close(): Promise<void> {
+    this.saveAccumulators();
     return this.options.connection.close();
+  }
+
+  /**
+   * One planned block: from the once-per-connection cache when this link already read it; skipped
+   * (undefined) when optional and the device lacks it. Other failures propagate.
+   */
+  private async readPlanned(
+    profile: Profile,
+    block: PlannedBlock,
+    signal?: AbortSignal,
+  ): Promise<RawBlock | undefined> {
+    const { connection } = this.options;
+    const cacheKey = `${profile.id}:${block.key}:${block.count}`;
+    if (block.cadence === 'connection') {
+      const cached = this.onceBlocks.get(cacheKey);
+      if (cached && connection.state() === 'connected' && cached.generation === connection.generation)
+        return cached.block;
+    }
+    const skip = this.skipOptional.get(cacheKey) ?? 0;
+    if (block.optional && skip > 0) {
+      this.skipOptional.set(cacheKey, skip - 1);
+      return undefined;
+    }
+    try {
+      const raw = await this.readBlock(block, signal);
+      if (block.cadence === 'connection')
+        this.onceBlocks.set(cacheKey, { generation: connection.generation, block: raw });
+      return raw;
+    } catch (error) {
+      if (!block.optional || !isAbsentBlock(error)) throw error;
+      this.absentBlocks[block.key] = (this.absentBlocks[block.key] ?? 0) + 1;
+      this.skipOptional.set(cacheKey, OPTIONAL_BLOCK_RETRY_READS);
+      this.options.logger.debug(
+        { device: this.id, block: block.key, err: (error as Error).message },
+        'optional block absent',
+      );
+      return undefined;
+    }
+  }
+
+  /** Counts accumulator rollovers; a new rollover is persisted at once. */
+  private unwrap(profile: Profile, blocks: RawBlock[], decoded: Record<string, unknown>): void {
+    this.accumulatorState ??= this.options.accumulators?.load(this.id) ?? {};
+    if (unwrapAccumulators(profile, blocks, decoded, this.accumulatorState)) this.saveAccumulators();
+  }
+
+  private saveAccumulators(): void {
+    if (this.accumulatorState === undefined || this.options.accumulators === undefined) return;
+    try {
+      this.options.accumulators.save(this.id, this.accumulatorState);
+    } catch (error) {
+      this.options.logger.warn(
+        { device: this.id, err: (error as Error).message },
+        'accumulator state not saved',
+      );
+    }
   }
 
   /** One block; a busy device (05/06) gets one retry after a pause. */
@@ -120,7 +209,9 @@ export class ModbusDeviceReader implements DeviceReader {
 
   private decode(profile: Profile, ts: number, blocks: RawBlock[]): ReturnType<typeof decodeReading> {
     try {
-      return decodeReading(profile, blocks);
+      const decoded = decodeReading(profile, blocks);
+      this.unwrap(profile, blocks, decoded as Record<string, unknown>);
+      return decoded;
     } catch (error) {
       const failure = new ProfileError(
         `${this.id}: profile ${profile.id}: registers do not decode: ${error instanceof Error ? error.message : String(error)}`,

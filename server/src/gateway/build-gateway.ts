@@ -3,9 +3,11 @@
  * (server/src/main.ts) after the engine has started; the returned stop() is called after the engine
  * stopped. The wiring itself lives in start-gateway.ts; this file picks the production parts.
  */
+import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config } from '../config/schema.ts';
+import { fileAccumulatorStore } from '../devices/accumulator-store.ts';
 import { createDeviceReader } from '../devices/create-device-reader.ts';
 import { Backoff } from '../engine/backoff.ts';
 import type { Scheduler } from '../engine/scheduler.ts';
@@ -31,12 +33,13 @@ export async function buildGateway(ctx: {
 }): Promise<RunningGateway> {
   const { clock, logger } = ctx;
   return startGateway(ctx, {
-    openReader: (device, { profiles, observer }) =>
+    openReader: (device, { profiles, observer, dataDir }) =>
       createDeviceReader(device, {
         clock,
         logger,
         profiles,
         observer,
+        accumulators: fileAccumulatorStore(join(dataDir, 'accumulators')),
         backoff: new Backoff({ initialMs: 250, maxMs: RECONNECT_MAX_MS }),
       }),
     createUplinks: (settings, { serial, bus, deviceIds }) =>

@@ -47,7 +47,7 @@ export interface GatewayParts {
   /** Opens a device reader (the Modbus reader over the loaded profiles). */
   openReader: (
     config: DeviceConfig,
-    deps: { profiles: ProfileRegistry; observer: ModbusObserver },
+    deps: { profiles: ProfileRegistry; observer: ModbusObserver; dataDir: string },
   ) => Promise<DeviceReader> | DeviceReader;
   /** The uplinks the settings enable (HTTP ingest when ingest.url is set, MQTT when mqtt.url is). */
   createUplinks: (
@@ -125,7 +125,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       table: outbox.settings,
       bus,
       logger: ctx.logger.child({ area: 'devices' }),
-      openReader: (device) => parts.openReader(device, { profiles, observer: modbusObserver }),
+      openReader: (device) => parts.openReader(device, { profiles, observer: modbusObserver, dataDir }),
       createPipeline: (reader, slot) => {
         const { intervalMs, frequencyHz } = settings.get().harvest;
         return new DevicePipeline({

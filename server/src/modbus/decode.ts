@@ -3,6 +3,7 @@
  * fields omitted, never zero for "unknown"). Pure: no I/O, no clock.
  */
 import { DEVICE_STATUSES, TEXT_FIELDS, type DeviceStatus, type Reading } from '../core/reading.ts';
+import { evaluateComputed } from '../profiles/computed-fields.ts';
 import type { Point, Profile } from '../profiles/profile-schema.ts';
 import { decodeNumber, decodeRawInteger, decodeText, type RawBlock } from './decode-point.ts';
 
@@ -44,12 +45,35 @@ export function decodeReading(profile: Profile, blocks: readonly RawBlock[]): De
           : decodeNumber(profile, point, blocks);
     if (value !== undefined) out[field] = value;
   }
+  decodeComputed(profile, blocks, out);
   for (const [field, value] of Object.entries(profile.constants)) {
     if (out[field] === undefined) out[field] = value;
   }
   if (out.make === undefined) out.make = profile.make;
   if (typeof out.status === 'string' && !STATUSES.has(out.status)) out.status = 'unknown';
   return out as DecodedReading;
+}
+
+/** Adds the profile's computed fields, from its points (already in `out`) and its terms. */
+function decodeComputed(
+  profile: Profile,
+  blocks: readonly RawBlock[],
+  out: Record<string, string | number>,
+): void {
+  const computed = Object.entries(profile.computed);
+  if (computed.length === 0) return;
+  const terms = new Map<string, number | undefined>();
+  for (const [name, point] of Object.entries(profile.terms))
+    terms.set(name, decodeNumber(profile, point, blocks));
+  const valueOf = (name: string): number | undefined => {
+    if (terms.has(name)) return terms.get(name);
+    const value = out[name];
+    return typeof value === 'number' ? value : undefined;
+  };
+  for (const [field, rule] of computed) {
+    const value = rule === undefined ? undefined : evaluateComputed(rule, valueOf);
+    if (value !== undefined) out[field] = value;
+  }
 }
 
 /** The grid frequency (Hz) from the profile's 10 Hz block, or undefined when absent or not implemented. */

@@ -7,7 +7,7 @@ import { exceptionKey } from './modbus-exception-kind.ts';
 import { LatencyWindow } from './latency-window.ts';
 
 /** DeviceStats without the reader's `captures`. */
-export type ModbusConnectionStats = Omit<DeviceStats, 'captures'>;
+export type ModbusConnectionStats = Omit<DeviceStats, 'captures' | 'absentBlocks'>;
 
 /** Mutable counters; snapshot() copies them out. */
 export class ModbusCounters {

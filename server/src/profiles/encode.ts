@@ -7,6 +7,7 @@
 import { ProfileError } from '../core/errors.ts';
 import { TEXT_FIELDS } from '../core/reading.ts';
 import type { DecodedReading } from '../modbus/decode.ts';
+import { solveComputed } from './computed-fields.ts';
 import type { Point, Profile } from './profile-schema.ts';
 import {
   floatToWords,
@@ -149,14 +150,48 @@ function valueWords(
   return unsignedToWords(raw, words, point.words);
 }
 
+/**
+ * Computed fields turned back into their operands: canonical operands the values lack are added to
+ * the values, terms are returned by name (what the device would hold so the gateway computes `values`).
+ */
+function solveAllComputed(
+  profile: Profile,
+  values: DecodedReading,
+): { values: DecodedReading; terms: Map<string, number> } {
+  const merged: Record<string, unknown> = { ...values };
+  const terms = new Map<string, number>();
+  for (const [field, rule] of Object.entries(profile.computed)) {
+    const value = numericValue(values, field);
+    if (rule === undefined || value === undefined) continue;
+    const known = (name: string): number | undefined =>
+      terms.get(name) ?? (name in profile.terms ? undefined : numericValue(merged as DecodedReading, name));
+    for (const [name, operand] of solveComputed(rule, value, known)) {
+      if (name in profile.terms) terms.set(name, operand);
+      else if (merged[name] === undefined) merged[name] = operand;
+    }
+  }
+  return { values: merged as DecodedReading, terms };
+}
+
 /** Writes only the profile's points and scale factors for `values` into `image` (other registers untouched). */
 export function encodePoints(
   profile: Profile,
-  values: DecodedReading,
+  given: DecodedReading,
   options: EncodeOptions = {},
   image: RegisterImage = emptyImage(),
 ): RegisterImage {
+  const { values, terms } = solveAllComputed(profile, given);
   const scaleFactors = chooseScaleFactors(profile, values, options);
+  for (const [name, point] of Object.entries(profile.terms)) {
+    const value = terms.get(name);
+    // A term sharing a point's scale-factor register is written at that scale factor.
+    const sf =
+      point.sf === undefined
+        ? 0
+        : (scaleFactors.get(`${point.function}:${wireAddress(profile, point.sf)}`)?.sf ?? 0);
+    const words = value === undefined ? absentWords(point) : valueWords(profile, name, point, value, sf);
+    if (words !== undefined) writeWords(image, point.function, wireAddress(profile, point.address), words);
+  }
   for (const { sf, fn, wire } of scaleFactors.values()) {
     writeWords(image, fn, wire, unsignedToWords(valueToUnsigned('sunssf', sf, 1), 1, 'high-first'));
   }

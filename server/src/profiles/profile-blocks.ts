@@ -12,7 +12,10 @@ export interface WireBlock {
   count: number;
 }
 
-function toWire(profile: Pick<Profile, 'transport'>, block: Block): WireBlock {
+function toWire(
+  profile: Pick<Profile, 'transport'>,
+  block: Pick<Block, 'function' | 'start' | 'count'>,
+): WireBlock {
   return { function: block.function, start: wireAddress(profile, block.start), count: block.count };
 }
 
@@ -24,4 +27,25 @@ export function wireBlocks(profile: Pick<Profile, 'transport' | 'blocks'>): Wire
 /** The 10 Hz frequency read in wire addresses, or undefined when the profile has none. */
 export function wireFrequencyBlock(profile: Pick<Profile, 'transport' | 'frequency'>): WireBlock | undefined {
   return profile.frequency === undefined ? undefined : toWire(profile, profile.frequency);
+}
+
+/** A block as the reader plans it: the wire read, how often, whether the device may lack it. */
+export interface PlannedBlock extends WireBlock {
+  cadence: Block['cadence'];
+  optional: boolean;
+  /** "fc:start" in wire addresses, for counters and caches. */
+  key: string;
+}
+
+/** Every block of the profile with its cadence and optionality, in file order. */
+export function plannedBlocks(profile: Pick<Profile, 'transport' | 'blocks'>): PlannedBlock[] {
+  return profile.blocks.map((block) => {
+    const wire = toWire(profile, block);
+    return {
+      ...wire,
+      cadence: block.cadence,
+      optional: block.optional,
+      key: `${wire.function}:${wire.start}`,
+    };
+  });
 }

@@ -6,6 +6,7 @@
 import { ProfileError } from '../core/errors.ts';
 import { NUMERIC_FIELDS, TEXT_FIELDS } from '../core/reading.ts';
 import type { Block, Point, Profile } from './profile-schema.ts';
+import { operandsOf } from './computed-fields.ts';
 import { pointWords, wireAddress } from './register-codec.ts';
 
 const NUMERIC: ReadonlySet<string> = new Set(NUMERIC_FIELDS);
@@ -15,14 +16,17 @@ function fail(file: string, field: string, message: string): never {
   throw new ProfileError(`${file}: ${field}: ${message}`, { file, field });
 }
 
-function covers(profile: Profile, block: Block, fn: 3 | 4, address: number, count: number): boolean {
+/** Where a block reads, without how often. */
+type Range = Pick<Block, 'function' | 'start' | 'count'>;
+
+function covers(profile: Profile, block: Range, fn: 3 | 4, address: number, count: number): boolean {
   const start = wireAddress(profile, block.start);
   const wire = wireAddress(profile, address);
   return block.function === fn && wire >= start && wire + count <= start + block.count;
 }
 
 /** The first block holding the point and its scale factor, or undefined. */
-function blockOf(profile: Profile, blocks: readonly Block[], point: Point): Block | undefined {
+function blockOf<B extends Range>(profile: Profile, blocks: readonly B[], point: Point): B | undefined {
   return blocks.find(
     (b) =>
       covers(profile, b, point.function, point.address, pointWords(point)) &&
@@ -30,8 +34,8 @@ function blockOf(profile: Profile, blocks: readonly Block[], point: Point): Bloc
   );
 }
 
-function checkPoint(profile: Profile, file: string, field: string, point: Point): void {
-  const where = `points.${field}`;
+function checkPoint(profile: Profile, file: string, field: string, point: Point, section = 'points'): void {
+  const where = `${section}.${field}`;
   if (point.type === 'str' && point.size === undefined)
     fail(file, `${where}.size`, 'a str point needs a size');
   if (wireAddress(profile, point.address) < 0) fail(file, `${where}.address`, 'register 0 with addressing 1');
@@ -52,11 +56,32 @@ function checkPoint(profile: Profile, file: string, field: string, point: Point)
   }
 }
 
+/** Computed fields name points or terms that exist, and do not replace a point. */
+function checkComputed(profile: Profile, file: string): void {
+  for (const [field, computed] of Object.entries(profile.computed)) {
+    if (computed === undefined) continue;
+    if (field in profile.points) fail(file, `computed.${field}`, 'is also a point: define it once');
+    for (const name of operandsOf(computed)) {
+      const known = name in profile.terms || (NUMERIC.has(name) && name in profile.points);
+      if (!known) fail(file, `computed.${field}`, `"${name}" is neither a term nor a numeric point`);
+    }
+  }
+  for (const name of Object.keys(profile.terms)) {
+    if (name in profile.points) fail(file, `terms.${name}`, 'has the name of a canonical field');
+  }
+}
+
 /** Throws a ProfileError naming `file` and the field when the profile's registers do not add up. */
 export function checkProfile(profile: Profile, file: string): void {
   for (const [field, point] of Object.entries(profile.points)) {
     if (point !== undefined) checkPoint(profile, file, field, point);
   }
+  for (const [name, point] of Object.entries(profile.terms)) {
+    if (point.map !== undefined) fail(file, `terms.${name}.map`, 'only status takes a map');
+    if (point.type === 'str') fail(file, `terms.${name}.type`, 'a term is a number');
+    checkPoint(profile, file, name, point, 'terms');
+  }
+  checkComputed(profile, file);
   for (const [i, block] of profile.blocks.entries()) {
     if (wireAddress(profile, block.start) < 0 || wireAddress(profile, block.start) + block.count > 65536) {
       fail(file, `blocks.${i}`, `block ${block.start}+${block.count} leaves the register space`);

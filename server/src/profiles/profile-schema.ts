@@ -35,11 +35,25 @@ export const TYPE_WORDS: Readonly<Record<Exclude<RegisterType, 'str'>, number>> 
 
 const register = z.number().int().min(0).max(65535);
 
+/**
+ * How often a block is read: `connection` once per Modbus connection (identity, nameplate: nothing
+ * static is re-read every second), `harvest` on every harvest (measurements, energy counters).
+ */
+export const BLOCK_CADENCES = ['connection', 'harvest'] as const;
+export type BlockCadence = (typeof BLOCK_CADENCES)[number];
+
 /** One contiguous read: Modbus function 3 (holding) or 4 (input), at most 125 registers. */
 export const BlockSchema = z.object({
   function: z.union([z.literal(3), z.literal(4)]).default(3),
   start: register,
   count: z.number().int().min(1).max(125),
+  /** How often the block is read (default every harvest). */
+  cadence: z.enum(BLOCK_CADENCES).default('harvest'),
+  /**
+   * Some firmware lacks the block (answers exception 02/03 or nothing): its fields are then absent and
+   * the reading is still delivered. A required block failing fails the reading.
+   */
+  optional: z.boolean().default(false),
 });
 export type Block = z.infer<typeof BlockSchema>;
 
@@ -71,6 +85,21 @@ export const PointSchema = z.object({
 export type Point = z.infer<typeof PointSchema>;
 
 export const CanonicalFieldSchema = z.enum([...NUMERIC_FIELDS, ...TEXT_FIELDS, 'status']);
+export const NumericFieldSchema = z.enum(NUMERIC_FIELDS);
+
+/** A name for a term (a register read only to compute fields), e.g. `pv1_power`. */
+const termName = z.string().regex(/^[a-z][a-z0-9_]*$/);
+
+/**
+ * A field computed from points read in the same poll (canonical points or terms): the sum of several,
+ * the difference of two (first minus second), or one with its sign flipped. Absent if any operand is.
+ */
+export const ComputedSchema = z.union([
+  z.object({ sum: z.array(termName).min(2) }).strict(),
+  z.object({ difference: z.tuple([termName, termName]) }).strict(),
+  z.object({ negate: termName }).strict(),
+]);
+export type Computed = z.infer<typeof ComputedSchema>;
 
 /** A registers-equal-value test used by `--profile auto` to recognise a device. */
 export const IdentifySchema = z.object({
@@ -103,8 +132,12 @@ export const ProfileSchema = z.object({
   /** Reads that together cover every point (planned so none spans a gap the device rejects). */
   blocks: z.array(BlockSchema).min(1),
   /** The smallest read that yields the grid frequency, for the 10 Hz path. */
-  frequency: BlockSchema.optional(),
+  frequency: BlockSchema.pick({ function: true, start: true, count: true }).optional(),
   points: z.partialRecord(CanonicalFieldSchema, PointSchema),
+  /** Registers read only as operands of `computed` fields (not part of the reading), by name. */
+  terms: z.record(termName, PointSchema).default({}),
+  /** Numeric fields computed from points and terms of the same poll, e.g. `dc_power_w: { sum: [pv1_power, pv2_power] }`. */
+  computed: z.partialRecord(NumericFieldSchema, ComputedSchema).default({}),
   identify: IdentifySchema.optional(),
   notes: z.string().optional(),
 });

@@ -106,10 +106,20 @@ function meter(model: SunSpecModel, ref: SunSpecModelRef, withPhases: boolean): 
   };
 }
 
+/** Models that hold identity and nameplate: read once per connection; the nameplate may be missing. */
+const ONCE_PER_CONNECTION = new Set([1, 120]);
+
 /** The block for a model: its header and as much of it as one read allows (the MPPT groups we use). */
-function blockFor(model: SunSpecModel, ref: SunSpecModelRef): { function: 3; start: number; count: number } {
+function blockFor(model: SunSpecModel, ref: SunSpecModelRef): NonNullable<ProfileInput['blocks']>[number] {
   const usable = model.repeating ? model.length + 2 + MAX_PV * model.repeating.length : model.length + 2;
-  return { function: 3, start: ref.start, count: Math.min(ref.length + 2, usable, MAX_BLOCK) };
+  const block = {
+    function: 3 as const,
+    start: ref.start,
+    count: Math.min(ref.length + 2, usable, MAX_BLOCK),
+  };
+  return ONCE_PER_CONNECTION.has(ref.id)
+    ? { ...block, cadence: 'connection', optional: ref.id === 120 }
+    : block;
 }
 
 /** Builds the profile of a discovered chain; throws a ProfileError when it holds no inverter or meter model. */
