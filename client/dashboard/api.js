@@ -1,5 +1,7 @@
-// Talks to the gateway's own API (same origin). The token is asked for once and kept for the browser
-// session only (sessionStorage), never in localStorage.
+// Talks to the gateway's own API (same origin) through the one HTTP client in client/src. The token is
+// asked for once and kept for the browser session only (sessionStorage), never in localStorage.
+import { httpClient } from '../src/api-client.js';
+
 const TOKEN_KEY = 'egw-token';
 
 /** The token kept for this session, or ''. */
@@ -13,31 +15,23 @@ export function rememberToken(token) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
+const api = httpClient(window.location.href, sessionToken);
+
 /** GET path as JSON; throws with the API's error message. */
 export async function getJson(path) {
-  const response = await fetch(path, { headers: { accept: 'application/json' } });
-  return unwrap(response);
+  return unwrap(await api.request('GET', path));
 }
 
 /** A call with the token: method, path, optional JSON body. */
 export async function send(method, path, body) {
-  const headers = { authorization: `Bearer ${sessionToken()}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return unwrap(response);
+  return unwrap(await api.request(method, path, body));
 }
 
-async function unwrap(response) {
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : undefined;
-  if (!response.ok) {
-    const error = new Error(json?.error?.message ?? `HTTP ${response.status}`);
-    error.status = response.status;
+function unwrap({ status, body }) {
+  if (status >= 400) {
+    const error = new Error(body?.error?.message ?? `HTTP ${status}`);
+    error.status = status;
     throw error;
   }
-  return json;
+  return body ?? undefined;
 }

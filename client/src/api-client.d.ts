@@ -3,10 +3,10 @@
 export const EGW_SERVICE_UUID: string;
 export const EGW_CHARACTERISTIC_UUID: string;
 
+import type { FrameSink } from './egwttp.js';
+
 /** One EGWTTP frame link (a WebSocket or the GATT characteristic). */
-export interface FrameLink {
-  write(bytes: Uint8Array): Promise<void>;
-  nextFrame(): Promise<Uint8Array>;
+export interface FrameLink extends FrameSink {
   close(): void;
   name?: string;
 }
@@ -28,4 +28,5 @@ export interface ApiClient {
 export function openWsLink(url: string, WebSocketImpl?: unknown): Promise<FrameLink>;
 export function openBleLink(bluetooth?: unknown): Promise<FrameLink>;
 export function egwttpClient(link: FrameLink): ApiClient;
-export function httpClient(baseUrl: string, token?: string): ApiClient;
+/** `token`: the API token, or a function returning the current one. */
+export function httpClient(baseUrl: string, token?: string | (() => string)): ApiClient;

@@ -3,7 +3,7 @@
  * Bluetooth, EGWTTP over the GATT characteristic) and `ws` (EGWTTP over the WebSocket transport).
  * Every call resolves {status, body} with body parsed as JSON when it is JSON.
  */
-import { exchange, parseResponseFrame } from './egwttp.js';
+import { exchange, hasResponseHead, parseResponseFrame } from './egwttp.js';
 
 /** UUIDs of the original firmware. */
 export const EGW_SERVICE_UUID = 'a07498ca-ad5b-474e-940d-16f1fbe7e8cd';
@@ -72,9 +72,9 @@ export async function openBleLink(bluetooth = navigator.bluetooth) {
   const queue = frameQueue();
   characteristic.addEventListener('characteristicvaluechanged', async (event) => {
     const note = new Uint8Array(event.target.value.buffer.slice(0));
-    const page = parseResponseFrame(note);
     // A notification carries MTU−3 bytes; when the page is not whole, read the full value.
-    const whole = page && page.offset + page.body.length === page.contentLength;
+    const page = hasResponseHead(note) ? parseResponseFrame(note) : undefined;
+    const whole = page !== undefined && page.offset + page.body.length === page.contentLength;
     if (whole || note.length === MAX_WRITE_BYTES) return queue.push(note);
     const value = await characteristic.readValue();
     queue.push(new Uint8Array(value.buffer.slice(0)));
@@ -129,12 +129,17 @@ export function egwttpClient(link) {
   };
 }
 
-/** A client over HTTP with the API token (mutating calls need it). */
+/**
+ * A client over HTTP with the API token (mutating calls need it). `token` is the token or a function
+ * that returns the current one (the dashboard's is asked for once and may change).
+ */
 export function httpClient(baseUrl, token) {
+  const currentToken = typeof token === 'function' ? token : () => token;
   return {
     async request(method, path, body) {
       const headers = { accept: 'application/json' };
-      if (token) headers.authorization = `Bearer ${token}`;
+      const bearer = currentToken();
+      if (bearer) headers.authorization = `Bearer ${bearer}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(new URL(path, baseUrl), {
         method,

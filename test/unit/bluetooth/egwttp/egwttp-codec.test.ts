@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RequestAssembler } from '../../../../bluetooth/src/egwttp/request-assembler.ts';
 import { allPages, buildPage } from '../../../../bluetooth/src/egwttp/response-pager.ts';
-import { parseResponseFrame, requestFrame } from '../../../../bluetooth/src/egwttp/response-frame.ts';
+import { parseResponseFrame, requestFrame } from '../../../../client/src/egwttp.js';
 
 function pieces(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -78,7 +78,7 @@ describe('response paging', () => {
       for (const size of [1, 2, 47, 63, 64, 65, 200, 511, 512, 513, 4096, 65_536]) {
         const body = Buffer.alloc(size, 0);
         for (let i = 0; i < size; i++) body[i] = (i * 31 + size) & 0xff;
-        const joined: Buffer[] = [];
+        const joined: Uint8Array[] = [];
         for (const frame of allPages(response(body), frameSize)) {
           assert.ok(frame.length <= frameSize, `frame of ${frame.length} bytes at size ${frameSize}`);
           const page = parseResponseFrame(frame);

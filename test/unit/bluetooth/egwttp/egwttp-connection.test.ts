@@ -2,11 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../../server/src/core/clock.ts';
 import { EgwttpConnection, type EgwttpHandler } from '../../../../bluetooth/src/egwttp/egwttp-connection.ts';
-import {
-  continuationFrame,
-  parseResponseFrame,
-  requestFrame,
-} from '../../../../bluetooth/src/egwttp/response-frame.ts';
+import { continuationFrame, parseResponseFrame, requestFrame } from '../../../../client/src/egwttp.js';
 
 function connect(handler: EgwttpHandler, clock = new ManualClock()) {
   const frames: Buffer[] = [];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../../server/src/core/clock.ts';
 import { EgwttpConnection } from '../../../../bluetooth/src/egwttp/egwttp-connection.ts';
 import { DEFAULT_ASSEMBLER_LIMITS } from '../../../../bluetooth/src/egwttp/request-assembler.ts';
-import { parseResponseFrame, requestFrame } from '../../../../bluetooth/src/egwttp/response-frame.ts';
+import { parseResponseFrame, requestFrame } from '../../../../client/src/egwttp.js';
 
 /** Small deterministic PRNG (mulberry32) so a failure replays with the same seed. */
 function prng(seed: number): () => number {
@@ -23,7 +23,7 @@ const SEEDS = [
   Buffer.from('POST /api/wifi EGWTTP/1.1\r\nContent-Length: 20\r\n\r\n{"ssid":"a","pass":1}'),
 ];
 
-function mutate(random: () => number, input: Buffer): Buffer {
+function mutate(random: () => number, input: Uint8Array): Buffer {
   const bytes = Buffer.from(input);
   const kind = Math.floor(random() * 6);
   const at = Math.floor(random() * bytes.length);

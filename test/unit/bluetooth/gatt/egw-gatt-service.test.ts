@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import bleno from '@stoprocent/bleno';
 import { ManualClock } from '../../../../server/src/core/clock.ts';
 import { EgwttpConnection, type EgwttpHandler } from '../../../../bluetooth/src/egwttp/egwttp-connection.ts';
-import { parseResponseFrame, requestFrame } from '../../../../bluetooth/src/egwttp/response-frame.ts';
+import { parseResponseFrame, requestFrame } from '../../../../client/src/egwttp.js';
 import {
   EGW_CHARACTERISTIC_UUID,
   EGW_SERVICE_UUID,

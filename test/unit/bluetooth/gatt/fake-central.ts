@@ -6,11 +6,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Characteristic } from '@stoprocent/bleno';
 import { flushAsync } from '../../../../server/src/core/clock.ts';
-import {
-  continuationFrame,
-  parseResponseFrame,
-  requestFrame,
-} from '../../../../bluetooth/src/egwttp/response-frame.ts';
+import { exchange } from '../../../../client/src/egwttp.js';
 
 /** bleno's typings omit that a Characteristic is an EventEmitter; its ATT layer drives it through emit(). */
 export function asEmitter(characteristic: Characteristic): EventEmitter {
@@ -75,25 +71,14 @@ export class FakeCentral {
     }
   }
 
-  /** A whole request/response exchange with paging; returns the status and the joined body. */
+  /** A whole request/response exchange with paging (the client codec's); returns the status and the joined body. */
   async request(
     method: string,
     path: string,
     body = '',
   ): Promise<{ status: number; body: Buffer; pages: number }> {
-    await this.exchange(requestFrame(method, path, body));
-    let page = parseResponseFrame(await this.read());
-    const parts = [page.body];
-    let received = page.body.length;
-    let pages = 1;
-    while (received < page.contentLength) {
-      await this.exchange(continuationFrame(method, path, received));
-      page = parseResponseFrame(await this.read());
-      if (page.offset !== received) throw new Error(`page at ${page.offset}, expected ${received}`);
-      parts.push(page.body);
-      received += page.body.length;
-      pages += 1;
-    }
-    return { status: page.status, body: Buffer.concat(parts), pages };
+    const link = { write: (bytes: Uint8Array) => this.exchange(bytes), nextFrame: () => this.read() };
+    const result = await exchange(link, method, path, body);
+    return { status: result.status, body: Buffer.from(result.bytes), pages: result.pages };
   }
 }
