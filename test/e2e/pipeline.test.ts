@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sleep, startPipeline, verifyJwt, waitFor, type Pipeline } from './pipeline-harness.ts';
+import { decodeJwt } from '../../server/src/harvest/signing/jwt.ts';
 
 type Harvest = Record<string, unknown> & { device: string; ts: number };
 
@@ -101,9 +102,9 @@ describe('harvest pipeline end to end', { timeout: 90_000 }, () => {
     const db = new Database(join(p.dataDir, 'egw.db'), { readonly: true });
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-      const rows = db.prepare('SELECT seq, payload FROM batches ORDER BY seq').all() as {
+      const rows = db.prepare('SELECT seq, jwt FROM batches ORDER BY seq').all() as {
         seq: number;
-        payload: string;
+        jwt: string;
       }[];
       const lastSeq = (db.prepare("SELECT value FROM meta WHERE key = 'last_seq'").get() as { value: number })
         .value;
@@ -115,7 +116,7 @@ describe('harvest pipeline end to end', { timeout: 90_000 }, () => {
       // Without the drain, up to batchSize − 1 harvests per device would still be in memory.
       const newest = new Map<string, number>();
       for (const row of rows) {
-        for (const h of Object.values(JSON.parse(row.payload) as Record<string, Harvest>)) {
+        for (const h of Object.values(decodeJwt(row.jwt).payload as Record<string, Harvest>)) {
           newest.set(h.device, Math.max(newest.get(h.device) ?? 0, h.ts));
         }
       }

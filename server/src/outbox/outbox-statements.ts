@@ -8,13 +8,11 @@ import type Database from 'better-sqlite3';
 export interface BatchRow {
   seq: number;
   created_at: number;
-  header: string;
-  payload: string;
   jwt: string;
   acked_by: string | null;
 }
 
-const SELECT = `SELECT b.seq, b.created_at, b.header, b.payload, b.jwt,
+const SELECT = `SELECT b.seq, b.created_at, b.jwt,
   (SELECT group_concat(a.uplink, char(31)) FROM acks a WHERE a.seq = b.seq) AS acked_by FROM batches b`;
 
 /** Prepares every statement the outbox runs. */
@@ -22,8 +20,8 @@ export function prepareStatements(db: Database.Database) {
   return {
     meta: db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare<[number, string]>('UPDATE meta SET value = ? WHERE key = ?'),
-    insert: db.prepare<[number, number, string, string, string, number]>(
-      'INSERT INTO batches (seq, created_at, header, payload, jwt, bytes) VALUES (?, ?, ?, ?, ?, ?)',
+    insert: db.prepare<[number, number, string, number]>(
+      'INSERT INTO batches (seq, created_at, jwt, bytes) VALUES (?, ?, ?, ?)',
     ),
     undelivered: db.prepare<[], { n: number }>(
       'SELECT count(*) AS n FROM batches WHERE delivered_at IS NULL',

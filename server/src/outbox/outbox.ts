@@ -19,6 +19,7 @@ import { describeError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { BatchRecord, OutboxStats } from '../gateway/gateway-services.ts';
 import type { BatchInput, SignedBatch } from '../harvest/signing/batch-jwt.ts';
+import { decodeJwt, type DecodedJwt } from '../harvest/signing/jwt.ts';
 import { migrate } from './migrations.ts';
 import { OutboxHeld } from './outbox-held.ts';
 import { OutboxSettings } from './outbox-settings.ts';
@@ -55,16 +56,21 @@ export interface OutboxDetailedStats extends OutboxStats {
 const SEP = '\u001f';
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED)/;
 
+/**
+ * A row as a record. Header and payload are decoded from the JWT on first use (the row holds the JWT
+ * only): delivering a backlog needs only the JWT, and payloads are the bulk.
+ */
 function toRecord(row: BatchRow): BatchRecord {
-  let payload: Record<string, unknown> | undefined;
+  let decoded: DecodedJwt | undefined;
+  const decode = (): DecodedJwt => (decoded ??= decodeJwt(row.jwt));
   return {
     seq: row.seq,
     createdAt: row.created_at,
-    header: JSON.parse(row.header) as Record<string, unknown>,
-    // Parsed on first use: delivering a backlog needs only the JWT, and payloads are the bulk.
+    get header(): Record<string, unknown> {
+      return decode().header;
+    },
     get payload(): Record<string, unknown> {
-      payload ??= JSON.parse(row.payload) as Record<string, unknown>;
-      return payload;
+      return decode().payload as Record<string, unknown>;
     },
     jwt: row.jwt,
     ackedBy: row.acked_by ? row.acked_by.split(SEP) : [],
@@ -132,10 +138,8 @@ export class Outbox {
   private readonly appendTx = (input: BatchInput): BatchRecord => {
     const seq = this.meta('last_seq') + 1;
     const signed = this.sign(input, seq);
-    const header = JSON.stringify(signed.header);
-    const payload = JSON.stringify(signed.payload);
     const createdAt = this.clock.nowMs();
-    this.st.insert.run(seq, createdAt, header, payload, signed.jwt, Buffer.byteLength(signed.jwt));
+    this.st.insert.run(seq, createdAt, signed.jwt, Buffer.byteLength(signed.jwt));
     this.st.setMeta.run(seq, 'last_seq');
     const excess = (this.st.undelivered.get()?.n ?? 0) - this.maxBatches;
     if (excess > 0) this.dropOldest(excess);
