@@ -2,6 +2,7 @@
 // Runs the node:test suites under test/ (or the folders/files given) on Node 24, which strips TypeScript types itself (no transpiler).
 // Node 20's --test does not expand globs, so the files are collected here.
 import { readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -22,6 +23,12 @@ if (files.length === 0) {
 }
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...passThrough, ...files], {
   stdio: 'inherit',
-  env: { ...process.env, EGW_LOG_LEVEL: process.env.EGW_LOG_LEVEL ?? 'silent' },
+  env: {
+    ...process.env,
+    EGW_LOG_LEVEL: process.env.EGW_LOG_LEVEL ?? 'silent',
+    // Every test file and every child process it starts reuses the stripped, compiled modules of the
+    // ones before it instead of running the TypeScript stripper again.
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'egw-compile-cache'),
+  },
 });
 process.exit(result.status ?? 1);

@@ -74,7 +74,8 @@ function assetMap(dashboardDir: string): StaticMap {
   for (const name of existsSync(dashboardDir) ? readdirSync(dashboardDir) : []) {
     if (STATIC_EXTENSIONS.test(name) && name !== 'index.html') map[`/${name}`] = join(dashboardDir, name);
   }
-  const uplot = join(ROOT, 'node_modules', 'uplot', 'dist');
+  // Resolved as Node resolves imports, so a hoisted, nested or workspace install serves the same files.
+  const uplot = dirname(fileURLToPath(import.meta.resolve('uplot/dist/uPlot.esm.js')));
   map['/vendor/uplot/uPlot.esm.js'] = join(uplot, 'uPlot.esm.js');
   map['/vendor/uplot/uPlot.min.css'] = join(uplot, 'uPlot.min.css');
   // The installer web app (client/installer, importing client/src) is served too, so a phone on the
@@ -85,7 +86,7 @@ function assetMap(dashboardDir: string): StaticMap {
   map['/installer/installer.js'] = join(client, 'installer', 'installer.js');
   map['/src/api-client.js'] = join(client, 'src', 'api-client.js');
   map['/src/egwttp.js'] = join(client, 'src', 'egwttp.js');
-  const swagger = join(ROOT, 'node_modules', 'swagger-ui-dist');
+  const swagger = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
   for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']) {
     map[`/docs/${file}`] = join(swagger, file);
   }

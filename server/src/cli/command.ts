@@ -9,3 +9,17 @@ export interface CliCommand {
   /** Runs the command with the arguments after the subcommand; resolves the process exit code. */
   run(args: string[]): Promise<number>;
 }
+
+/** A command as the dispatcher lists it: what `egw --help` shows, and how to load the rest on demand. */
+export interface CommandEntry {
+  name: string;
+  /** The same line as the loaded command's summary (a test keeps them equal). */
+  summary: string;
+  /** Imports the command's module; called only when the command is run or its usage asked for. */
+  load(): Promise<CliCommand>;
+}
+
+/** An entry for a command already in memory (tests, and commands defined inline). */
+export function entryOf(command: CliCommand): CommandEntry {
+  return { name: command.name, summary: command.summary, load: () => Promise.resolve(command) };
+}

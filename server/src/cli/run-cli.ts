@@ -1,16 +1,17 @@
 /**
- * The `egw` command line: dispatches to the subcommands in commands/index.ts, prints help, and turns
+ * The `egw` command line: dispatches to the subcommands in commands/index.ts (loading only the one
+ * that runs), prints help, and turns
  * errors into one line on stderr and an exit code (2 for usage and configuration errors, 1 otherwise).
  */
 import { ConfigError, EgwError, describeError } from '../core/errors.ts';
-import type { CliCommand } from './command.ts';
+import type { CommandEntry } from './command.ts';
 import { commands as registered } from './commands/index.ts';
 
 /** Exit code for a bad command line or configuration. */
 export const EXIT_USAGE = 2;
 
 /** The text of `egw --help`. */
-export function helpText(commands: CliCommand[] = registered): string {
+export function helpText(commands: CommandEntry[] = registered): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4) + 2;
   return [
     'egw — Energy Gateway',
@@ -28,19 +29,20 @@ export function helpText(commands: CliCommand[] = registered): string {
 const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
 
 /** Runs `egw` with the given arguments (without node and script); resolves the exit code. */
-export async function runCli(argv: string[], commands: CliCommand[] = registered): Promise<number> {
+export async function runCli(argv: string[], commands: CommandEntry[] = registered): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    process.stdout.write(topic ? `${topic.usage.trimEnd()}\n` : helpText(commands));
+    process.stdout.write(topic ? `${(await topic.load()).usage.trimEnd()}\n` : helpText(commands));
     return 0;
   }
   if (name === '--version' || name === '-v') return runCli(['version', ...rest], commands);
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`egw: unknown command "${name}"; run \`egw --help\` for the list\n`);
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   if (wantsHelp(rest)) {
     process.stdout.write(`${command.usage.trimEnd()}\n`);
     return 0;

@@ -1,12 +1,11 @@
 /**
  * The uplinks the current settings enable: HTTP ingest when `ingest.url` is set, MQTT when `mqtt.url`
- * is. With neither, batches stay in the local outbox (up to its bound).
+ * is. With neither, batches stay in the local outbox (up to its bound). Each uplink's module (and
+ * mqtt.js) is imported only when that uplink is enabled: a box without a broker never loads it.
  */
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
-import { HttpUplink } from '../uplink/http/http-uplink.ts';
-import { MqttUplink } from '../uplink/mqtt/mqtt-uplink.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import type { Settings } from './gateway-services.ts';
 
@@ -21,9 +20,10 @@ export interface UplinkDeps {
 }
 
 /** Builds the enabled uplinks (not started; the dispatcher starts them). */
-export function createUplinks(settings: Settings, deps: UplinkDeps): Uplink[] {
+export async function createUplinks(settings: Settings, deps: UplinkDeps): Promise<Uplink[]> {
   const uplinks: Uplink[] = [];
   if (settings.ingest.url) {
+    const { HttpUplink } = await import('../uplink/http/http-uplink.ts');
     uplinks.push(
       new HttpUplink({
         url: settings.ingest.url,
@@ -35,6 +35,7 @@ export function createUplinks(settings: Settings, deps: UplinkDeps): Uplink[] {
   }
   const { mqtt } = settings;
   if (mqtt.url) {
+    const { MqttUplink } = await import('../uplink/mqtt/mqtt-uplink.ts');
     uplinks.push(
       new MqttUplink({
         url: mqtt.url,

@@ -53,7 +53,7 @@ export interface GatewayParts {
   createUplinks: (
     settings: Settings,
     deps: { serial: string; bus: EventBus; deviceIds: () => readonly string[] },
-  ) => Uplink[];
+  ) => Promise<Uplink[]>;
   wifi: WifiManager;
   /** Serve the web API (default true; the bench and some tests run without it). */
   api?: boolean;
@@ -145,7 +145,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     // Uplinks follow the settings: rebuilt when the API changes ingest or mqtt.
     let dispatcher: OutboxDispatcher | undefined;
     const startUplinks = async (current: Settings): Promise<void> => {
-      const uplinks = parts.createUplinks(current, {
+      const uplinks = await parts.createUplinks(current, {
         serial: identity.serial,
         bus,
         deviceIds: () => devices.list().map((d) => d.config.id),

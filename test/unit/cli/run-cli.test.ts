@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { CliCommand } from '../../../server/src/cli/command.ts';
+import { entryOf, type CliCommand, type CommandEntry } from '../../../server/src/cli/command.ts';
+import { commands as registered } from '../../../server/src/cli/commands/index.ts';
 import { helpText, runCli } from '../../../server/src/cli/run-cli.ts';
 import { versionCommand } from '../../../server/src/cli/commands/version.ts';
 import { ConfigError } from '../../../server/src/core/errors.ts';
@@ -9,7 +10,7 @@ import { ConfigError } from '../../../server/src/core/errors.ts';
 /** Runs the CLI in-process and captures what it writes. */
 async function cli(
   argv: string[],
-  commands?: CliCommand[],
+  commands?: CommandEntry[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -26,14 +27,32 @@ async function cli(
   }
 }
 
-const fake = (name: string, run: CliCommand['run']): CliCommand => ({
-  name,
-  summary: `the ${name} command`,
-  usage: `Usage: egw ${name} [--flag]`,
-  run,
-});
+const fake = (name: string, run: CliCommand['run']): CommandEntry =>
+  entryOf({ name, summary: `the ${name} command`, usage: `Usage: egw ${name} [--flag]`, run });
 
 describe('runCli', () => {
+  it('loads no command module for the command list, and only the one that runs', async () => {
+    const loaded: string[] = [];
+    const lazy = (name: string): CommandEntry => ({
+      name,
+      summary: `the ${name} command`,
+      load: async () => (loaded.push(name), await fake(name, async () => 0).load()),
+    });
+    const commands = [lazy('alpha'), lazy('beta')];
+    await cli(['--help'], commands);
+    assert.deepEqual(loaded, []);
+    assert.equal((await cli(['beta'], commands)).code, 0);
+    assert.deepEqual(loaded, ['beta']);
+  });
+
+  it('lists every registered command with the summary its module declares', async () => {
+    for (const entry of registered) {
+      const command = await entry.load();
+      assert.equal(command.name, entry.name);
+      assert.equal(command.summary, entry.summary);
+    }
+  });
+
   it('lists the commands for no arguments, --help and help', async () => {
     const commands = [fake('alpha', async () => 0), fake('beta', async () => 0)];
     for (const argv of [[], ['--help'], ['-h'], ['help']]) {
@@ -81,7 +100,7 @@ describe('runCli', () => {
   });
 
   it('refuses unknown options of a real command with exit code 2 and a hint', async () => {
-    const { code, stderr } = await cli(['version', '--bogus'], [versionCommand]);
+    const { code, stderr } = await cli(['version', '--bogus'], [entryOf(versionCommand)]);
     assert.equal(code, 2);
     assert.match(stderr, /^egw version: Unknown option '--bogus'; see `egw version --help`\n$/);
   });
@@ -91,7 +110,7 @@ describe('runCli', () => {
       version: string;
     };
     for (const argv of [['version'], ['--version']]) {
-      const { code, stdout } = await cli(argv, [versionCommand]);
+      const { code, stdout } = await cli(argv, [entryOf(versionCommand)]);
       assert.equal(code, 0);
       assert.equal(stdout, `egw ${pkg.version} (node ${process.version})\n`);
     }
