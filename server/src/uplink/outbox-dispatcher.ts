@@ -4,6 +4,9 @@
  * acknowledged in the outbox as soon as the uplink confirms it. On a failure the uplink stops taking
  * new batches, lets the ones in flight settle, waits (exponential backoff with jitter, 1 s → 5 min)
  * and starts again from its oldest unacknowledged batch. Wakes when a batch is appended.
+ *
+ * The dispatcher is the one owner of each uplink's state: it counts acks and retries, folds in the
+ * link changes a connected uplink (MQTT) reports, and emits `uplink-state` once per change.
  */
 import { setMaxListeners } from 'node:events';
 import type { Clock, Timer } from '../core/clock.ts';
@@ -12,7 +15,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { Backoff, type BackoffOptions } from '../engine/backoff.ts';
 import type { BatchRecord, UplinkState } from '../gateway/gateway-services.ts';
-import type { Uplink } from './uplink.ts';
+import type { Uplink, UplinkLink } from './uplink.ts';
 
 /** What the dispatcher needs of the outbox (the real Outbox satisfies it). */
 export interface DispatchSource {
@@ -49,6 +52,9 @@ interface Lane {
   blocked: boolean;
   retryTimer?: Timer;
   state: UplinkState;
+  /** The uplink's connection (always up for connectionless uplinks). */
+  link: UplinkLink['state'];
+  unwatch?: () => void;
 }
 
 /** Delivers outbox batches to the uplinks; start() once, stop() on shutdown. */
@@ -75,7 +81,14 @@ export class OutboxDispatcher {
       flushScheduled: false,
       cursor: 0,
       blocked: false,
-      state: { name: uplink.name, state: 'ok', since: options.clock.nowMs(), acked: 0, retries: 0 },
+      link: uplink.link?.().state ?? 'up',
+      state: {
+        name: uplink.name,
+        state: uplink.link?.().state === 'connecting' ? 'connecting' : 'ok',
+        since: options.clock.nowMs(),
+        acked: 0,
+        retries: 0,
+      },
     }));
   }
 
@@ -84,6 +97,9 @@ export class OutboxDispatcher {
     this.running = true;
     this.options.outbox.setUplinks(this.lanes.map((l) => l.uplink.name));
     this.unsubscribe = this.options.outbox.onAppend(() => this.wake());
+    for (const lane of this.lanes) {
+      lane.unwatch = lane.uplink.onLinkChange?.((link) => this.linkChanged(lane, link));
+    }
     await Promise.all(
       this.lanes.map(async (lane) => {
         try {
@@ -105,6 +121,10 @@ export class OutboxDispatcher {
     await Promise.allSettled(this.lanes.flatMap((l) => [...l.inFlight.values()]));
     for (const lane of this.lanes) this.flushAcks(lane);
     await Promise.allSettled(this.lanes.map((l) => l.uplink.stop()));
+    for (const lane of this.lanes) {
+      lane.unwatch?.();
+      this.setState(lane, 'disabled');
+    }
   }
 
   /** Looks for new batches now (called on append; uplinks in backoff keep waiting). */
@@ -114,12 +134,7 @@ export class OutboxDispatcher {
 
   /** Delivery state of each uplink, for the API and /metrics. */
   states(): UplinkState[] {
-    return this.lanes.map((lane) => {
-      const own = lane.uplink.state();
-      // The uplink knows its connection (MQTT "connecting"); the dispatcher knows retries and acks.
-      const state = lane.state.state === 'ok' && own.state === 'connecting' ? own : lane.state;
-      return { ...lane.state, state: state.state, since: state.since };
-    });
+    return this.lanes.map((lane) => ({ ...lane.state }));
   }
 
   /** Deliveries currently in flight for an uplink (for tests and stats). */
@@ -147,15 +162,14 @@ export class OutboxDispatcher {
           lane.acks.push(batch.seq);
           lane.state.acked++;
           lane.backoff.reset();
-          if (lane.state.state !== 'ok' && !lane.blocked) this.setState(lane, 'ok');
+          if (!lane.blocked) this.setState(lane, 'ok');
         },
         (error: unknown) => {
           lane.inFlight.delete(batch.seq);
           if (!this.running) return;
           lane.state.retries++;
-          lane.state.lastError = `seq ${batch.seq}: ${describeError(error)}`;
-          if (lane.state.state !== 'retrying') this.setState(lane, 'retrying');
           lane.blocked = true;
+          this.setState(lane, 'retrying', `seq ${batch.seq}: ${describeError(error)}`);
         },
       )
       .then(() => this.settled(lane));
@@ -210,14 +224,28 @@ export class OutboxDispatcher {
     // long backlog) and then fills the window again.
   }
 
-  private setState(lane: Lane, state: UplinkState['state']): void {
+  /** A connected uplink's link changed: a lost link is `retrying`, a new one `connecting`. */
+  private linkChanged(lane: Lane, link: UplinkLink): void {
+    lane.link = link.state;
+    if (!this.running) return;
+    if (link.state === 'down') this.setState(lane, 'retrying', link.lastError ?? 'connection lost');
+    else if (link.state === 'connecting') this.setState(lane, 'connecting');
+    // Back up: ok unless a failed delivery still waits for its retry (that one decides).
+    else if (link.state === 'up' && !lane.blocked) this.setState(lane, 'ok');
+  }
+
+  /** Sets a lane's state and emits `uplink-state` when it changed; `since` marks the change. */
+  private setState(lane: Lane, state: UplinkState['state'], lastError?: string): void {
+    // The last error stays after recovery (the API shows what went wrong last).
+    if (lastError !== undefined) lane.state.lastError = lastError;
+    if (state === lane.state.state) return;
     lane.state.state = state;
     lane.state.since = this.options.clock.nowMs();
     this.options.bus?.emit('uplink-state', {
       uplink: lane.uplink.name,
       state,
       since: lane.state.since,
-      ...(lane.state.lastError ? { lastError: lane.state.lastError } : {}),
+      ...(state === 'retrying' && lane.state.lastError ? { lastError: lane.state.lastError } : {}),
     });
   }
 }

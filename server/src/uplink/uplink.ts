@@ -1,8 +1,18 @@
 /**
  * An uplink delivers signed batches somewhere (HTTP ingest, MQTT). The outbox dispatcher hands each
- * enabled uplink the batches it has not acknowledged yet, oldest first, and retries with backoff.
+ * enabled uplink the batches it has not acknowledged yet, oldest first, retries with backoff, and is
+ * the one owner of the uplink's state (acks, retries, state, `uplink-state` events). An uplink with a
+ * lasting connection (MQTT) only reports that connection's changes.
  */
-import type { BatchRecord, UplinkState } from '../gateway/gateway-services.ts';
+import type { BatchRecord } from '../gateway/gateway-services.ts';
+
+/** A lasting connection as its uplink sees it. */
+export interface UplinkLink {
+  /** `connecting`: the first connection is pending; `down`: lost, reconnecting; `stopped`: stop() ran. */
+  state: 'up' | 'connecting' | 'down' | 'stopped';
+  /** Why the link is down (no secrets: URLs are redacted). */
+  lastError?: string;
+}
 
 export interface Uplink {
   /** Stable name, also the acknowledgement key in the outbox: "http", "mqtt". */
@@ -11,5 +21,8 @@ export interface Uplink {
   stop(): Promise<void>;
   /** Resolves when the far end acknowledged the batch (2xx, PUBACK); rejects otherwise. */
   deliver(batch: BatchRecord, signal?: AbortSignal): Promise<void>;
-  state(): UplinkState;
+  /** The connection now; absent for uplinks without a lasting one (HTTP: each batch is a request). */
+  link?(): UplinkLink;
+  /** Calls `listener` on every change of link(); returns the unsubscribe function. */
+  onLinkChange?(listener: (link: UplinkLink) => void): () => void;
 }

@@ -211,7 +211,7 @@ describe('Home Assistant discovery of a hybrid inverter with a battery', { skip 
     });
     try {
       await uplink.start();
-      await until('connected', () => uplink.state().state === 'ok');
+      await until('connected', () => uplink.link().state === 'up');
       bus.emit('reading', hybrid);
       const node = 'egw_EGW-HYBRID_hyb';
       await until('hybrid configs', () => configs(w, node).size === 14);

@@ -2,7 +2,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { SystemClock } from '../../../server/src/core/clock.ts';
-import { EventBus, type GatewayEvents } from '../../../server/src/core/event-bus.ts';
+import { EventBus } from '../../../server/src/core/event-bus.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import type { Reading } from '../../../server/src/core/reading.ts';
 import type { BatchRecord } from '../../../server/src/gateway/gateway-services.ts';
@@ -76,7 +76,6 @@ function uplink(overrides: Partial<MqttUplinkOptions> = {}): {
 } {
   const bus = new EventBus();
   const states: string[] = [];
-  bus.on('uplink-state', (s: GatewayEvents['uplink-state']) => states.push(s.state));
   const instance = new MqttUplink({
     url: broker.url,
     serial: SERIAL,
@@ -88,6 +87,7 @@ function uplink(overrides: Partial<MqttUplinkOptions> = {}): {
     ackTimeoutMs: 5000,
     ...overrides,
   });
+  instance.onLinkChange((link) => states.push(link.state));
   cleanups.push(() => instance.stop());
   return { uplink: instance, bus, states };
 }
@@ -99,7 +99,7 @@ describe('MqttUplink against mosquitto', { skip: skipReason }, () => {
     const watcher = await watch('egw/#');
     const { uplink: up, bus } = uplink();
     await up.start();
-    await until('online', () => up.state().state === 'ok');
+    await until('online', () => up.link().state === 'up');
     const status = await until('status', () =>
       watcher.messages.find((m) => m.topic === `egw/${SERIAL}/status`),
     );
@@ -125,7 +125,6 @@ describe('MqttUplink against mosquitto', { skip: skipReason }, () => {
     assert.equal(text(sent), batch(7).jwt);
     assert.equal(sent.qos, 1);
     assert.equal(sent.retain, false);
-    assert.equal(up.state().acked, 1);
 
     // A late subscriber gets the retained status, reading and device availability, not the samples or the batch.
     const late = await watch(`egw/${SERIAL}/#`);
@@ -141,7 +140,7 @@ describe('MqttUplink against mosquitto', { skip: skipReason }, () => {
   it('resolves deliver() only when the broker acknowledges', async () => {
     const { uplink: up } = uplink({ prefix: 'site/roof' });
     await up.start();
-    await until('online', () => up.state().state === 'ok');
+    await until('online', () => up.link().state === 'up');
     broker.pause();
     let resolved = false;
     const delivery = up.deliver(batch(8)).then(() => (resolved = true));
@@ -162,19 +161,19 @@ describe('MqttUplink against mosquitto', { skip: skipReason }, () => {
     const offline = await until('will', () => watcher.messages.find((m) => text(m) === 'offline'));
     assert.equal(offline.retain, true);
     await until('back online', () => watcher.messages.filter((m) => text(m) === 'online').length === 2);
-    assert.deepEqual(states, ['ok', 'retrying', 'ok']);
+    assert.deepEqual(states, ['up', 'down', 'up']);
   });
 
   it('rejects deliveries while the broker is down and reconnects with backoff when it returns', async () => {
     const { uplink: up } = uplink({ prefix: 'gw/outage' });
     await up.start();
-    await until('online', () => up.state().state === 'ok');
+    await until('online', () => up.link().state === 'up');
     await broker.crash();
-    await until('retrying', () => up.state().state === 'retrying');
+    await until('link down', () => up.link().state === 'down');
     await assert.rejects(up.deliver(batch(9)), /not connected/);
-    assert.ok(up.state().retries >= 2);
+    assert.equal(up.link().state, 'down', 'still reconnecting after the rejected delivery');
     await broker.restart();
-    await until('reconnected', () => up.state().state === 'ok', 10_000);
+    await until('reconnected', () => up.link().state === 'up', 10_000);
     await up.deliver(batch(10));
   });
 
@@ -185,14 +184,14 @@ describe('MqttUplink against mosquitto', { skip: skipReason }, () => {
     await until('online', () => watcher.messages.some((m) => text(m) === 'online'));
     await up.stop();
     await until('offline', () => watcher.messages.some((m) => text(m) === 'offline'));
-    assert.equal(up.state().state, 'disabled');
+    assert.equal(up.link().state, 'stopped');
   });
 
   it('announces Home Assistant sensors per inverter and again when Home Assistant comes online', async () => {
     const watcher = await watch('homeassistant/sensor/#');
     const { uplink: up, bus } = uplink({ prefix: 'gw/ha', homeAssistant: true });
     await up.start();
-    await until('online', () => up.state().state === 'ok');
+    await until('online', () => up.link().state === 'up');
     bus.emit('reading', reading);
     await until('discovery', () => watcher.messages.length >= 5);
     const node = `egw_${SERIAL}_inv1`;

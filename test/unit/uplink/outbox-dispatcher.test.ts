@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, flushAsync } from '../../../server/src/core/clock.ts';
 import { EventBus } from '../../../server/src/core/event-bus.ts';
-import type { BatchRecord, UplinkState } from '../../../server/src/gateway/gateway-services.ts';
-import type { Uplink } from '../../../server/src/uplink/uplink.ts';
+import type { BatchRecord } from '../../../server/src/gateway/gateway-services.ts';
+import type { Uplink, UplinkLink } from '../../../server/src/uplink/uplink.ts';
 import { OutboxDispatcher, type DispatchSource } from '../../../server/src/uplink/outbox-dispatcher.ts';
 
 /** In-memory outbox with the dispatcher's view of it. */
@@ -65,8 +65,22 @@ class FakeUplink implements Uplink {
       signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
     });
   }
-  state(): UplinkState {
-    return { name: this.name, state: 'ok', since: 0, acked: 0, retries: 0 };
+}
+
+/** An uplink with a lasting connection (like MQTT) whose link the test moves. */
+class FakeConnectedUplink extends FakeUplink {
+  private current: UplinkLink = { state: 'connecting' };
+  private readonly listeners = new Set<(link: UplinkLink) => void>();
+  link(): UplinkLink {
+    return { ...this.current };
+  }
+  onLinkChange(listener: (link: UplinkLink) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  move(link: UplinkLink): void {
+    this.current = link;
+    for (const listener of this.listeners) listener(this.link());
   }
 }
 
@@ -193,6 +207,44 @@ describe('outbox dispatcher', () => {
     assert.deepEqual(outbox.acked.get('http'), [1, 2, 3]);
     assert.deepEqual(events, ['retrying', 'ok']);
     await dispatcher.stop();
+  });
+
+  it('owns the state of a connected uplink: its link changes become one uplink-state event each', async () => {
+    const clock = new ManualClock();
+    const outbox = new FakeOutbox();
+    const uplink = new FakeConnectedUplink('mqtt', clock);
+    const bus = new EventBus();
+    const events: string[] = [];
+    bus.on('uplink-state', (e) => events.push(`${e.state}${e.lastError ? `: ${e.lastError}` : ''}`));
+    const dispatcher = new OutboxDispatcher({
+      outbox,
+      uplinks: [uplink],
+      clock,
+      bus,
+      backoff: { random: () => 0.5 },
+    });
+    assert.equal(dispatcher.states()[0]!.state, 'connecting');
+    await dispatcher.start();
+    uplink.move({ state: 'up' });
+    outbox.add(2);
+    await settle();
+    assert.deepEqual(dispatcher.states()[0], {
+      name: 'mqtt',
+      state: 'ok',
+      since: clock.nowMs(),
+      acked: 2,
+      retries: 0,
+    });
+    await clock.advance(1000);
+    uplink.move({ state: 'down', lastError: 'connection refused' });
+    const down = dispatcher.states()[0]!;
+    assert.equal(down.state, 'retrying');
+    assert.equal(down.since, clock.nowMs());
+    assert.equal(down.retries, 0, 'retries count failed deliveries only');
+    uplink.move({ state: 'up' });
+    await dispatcher.stop();
+    assert.deepEqual(events, ['ok', 'retrying: connection refused', 'ok', 'disabled']);
+    assert.equal(dispatcher.states()[0]!.acked, 2);
   });
 
   it('after a failure inside the window, resumes from the oldest unacknowledged batch', async () => {

@@ -6,8 +6,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../../core/clock.ts';
-import { TimeoutError, TransportError, describeError } from '../../core/errors.ts';
-import type { BatchRecord, UplinkState } from '../../gateway/gateway-services.ts';
+import { TimeoutError, TransportError } from '../../core/errors.ts';
+import type { BatchRecord } from '../../gateway/gateway-services.ts';
 import type { Uplink } from '../uplink.ts';
 
 export interface HttpUplinkOptions {
@@ -33,7 +33,6 @@ export class HttpUplink implements Uplink {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly options: HttpUplinkOptions;
-  private readonly status: UplinkState;
 
   constructor(options: HttpUplinkOptions) {
     this.options = options;
@@ -43,7 +42,6 @@ export class HttpUplink implements Uplink {
     }
     const AgentClass = this.url.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new AgentClass({ keepAlive: true, maxSockets: options.maxSockets ?? 8 });
-    this.status = { name: this.name, state: 'ok', since: options.clock.nowMs(), acked: 0, retries: 0 };
   }
 
   async start(): Promise<void> {}
@@ -53,11 +51,6 @@ export class HttpUplink implements Uplink {
     this.agent.destroy();
   }
 
-  /** Own view: outcome of the last delivery (the dispatcher adds backoff information). */
-  state(): UplinkState {
-    return { ...this.status };
-  }
-
   /** The Idempotency-Key header of a batch. */
   idempotencyKey(batch: BatchRecord): string {
     const serial = this.options.serial ?? String(batch.header.device ?? 'unknown');
@@ -65,22 +58,8 @@ export class HttpUplink implements Uplink {
   }
 
   /** Resolves on a 2xx answer; rejects with TransportError or TimeoutError otherwise. */
-  async deliver(batch: BatchRecord, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.post(batch, signal);
-      this.status.acked++;
-      if (this.status.state !== 'ok') this.mark('ok');
-    } catch (error) {
-      this.status.retries++;
-      this.status.lastError = describeError(error);
-      if (this.status.state !== 'retrying') this.mark('retrying');
-      throw error;
-    }
-  }
-
-  private mark(state: UplinkState['state']): void {
-    this.status.state = state;
-    this.status.since = this.options.clock.nowMs();
+  deliver(batch: BatchRecord, signal?: AbortSignal): Promise<void> {
+    return this.post(batch, signal);
   }
 
   private post(batch: BatchRecord, signal?: AbortSignal): Promise<void> {

@@ -11,8 +11,8 @@ import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import { Backoff } from '../../engine/backoff.ts';
-import type { BatchRecord, UplinkState } from '../../gateway/gateway-services.ts';
-import type { Uplink } from '../uplink.ts';
+import type { BatchRecord } from '../../gateway/gateway-services.ts';
+import type { Uplink, UplinkLink } from '../uplink.ts';
 import { DeviceAvailability } from './device-availability.ts';
 import { HomeAssistantAnnouncer } from './home-assistant-announcer.ts';
 import { MqttTopics, STATUS_OFFLINE, STATUS_ONLINE } from './mqtt-topics.ts';
@@ -61,7 +61,8 @@ export class MqttUplink implements Uplink {
   private stopping = false;
   private unsubscribe: (() => void)[] = [];
   private readonly latest = new Map<string, Reading>();
-  private current: UplinkState;
+  private current: UplinkLink = { state: 'connecting' };
+  private readonly linkListeners = new Set<(link: UplinkLink) => void>();
   /** Settle functions of deliveries waiting for their PUBACK (rejected on stop). */
   private readonly options: MqttUplinkOptions;
   private readonly pending = new Set<(error?: Error) => void>();
@@ -88,7 +89,6 @@ export class MqttUplink implements Uplink {
         ...(options.deviceIds ? { deviceIds: options.deviceIds } : {}),
       });
     }
-    this.current = { name: 'mqtt', state: 'connecting', since: options.clock.nowMs(), acked: 0, retries: 0 };
   }
 
   async start(): Promise<void> {
@@ -123,7 +123,7 @@ export class MqttUplink implements Uplink {
     this.client = client;
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.onClose());
-    client.on('error', (error) => this.setState(this.current.state, describeError(error)));
+    client.on('error', (error) => this.setLink(this.current.state, describeError(error)));
     client.on('message', (topic, payload) => this.onMessage(topic, payload.toString()));
   }
 
@@ -149,7 +149,7 @@ export class MqttUplink implements Uplink {
       );
       if (!ended) client.end(true);
     }
-    this.setState('disabled');
+    this.setLink('stopped');
   }
 
   /** Runs start(done) and resolves true when done() is called within ms, false otherwise. */
@@ -167,7 +167,6 @@ export class MqttUplink implements Uplink {
   deliver(batch: BatchRecord, signal?: AbortSignal): Promise<void> {
     const client = this.client;
     if (!client?.connected) {
-      this.current.retries++;
       return Promise.reject(
         new TransportError(`mqtt ${redactUrl(this.options.url)}: not connected`, { field: 'mqtt.url' }),
       );
@@ -181,13 +180,8 @@ export class MqttUplink implements Uplink {
         this.pending.delete(settle);
         timer.cancel();
         signal?.removeEventListener('abort', onAbort);
-        if (error) {
-          this.current.retries++;
-          reject(error);
-        } else {
-          this.current.acked++;
-          resolve();
-        }
+        if (error) reject(error);
+        else resolve();
       };
       const onAbort = (): void =>
         settle(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -205,13 +199,18 @@ export class MqttUplink implements Uplink {
     });
   }
 
-  state(): UplinkState {
+  link(): UplinkLink {
     return { ...this.current };
+  }
+
+  onLinkChange(listener: (link: UplinkLink) => void): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
   }
 
   private onConnect(): void {
     this.backoff.reset();
-    this.setState('ok');
+    this.setLink('up');
     this.log.info({ url: redactUrl(this.options.url), prefix: this.topics.prefix }, 'mqtt connected');
     this.publishLive(this.topics.status, STATUS_ONLINE, true, 1);
     this.availability.republish();
@@ -227,8 +226,7 @@ export class MqttUplink implements Uplink {
   private onClose(): void {
     if (this.stopping) return;
     const delayMs = Math.round(this.backoff.next());
-    this.current.retries++;
-    this.setState('retrying', this.current.lastError ?? 'connection closed');
+    this.setLink('down', this.current.lastError ?? 'connection closed');
     this.log.warn({ delayMs, err: this.current.lastError }, 'mqtt disconnected, reconnecting');
     this.reconnectTimer?.cancel();
     this.reconnectTimer = this.options.clock.setTimer('mqtt-reconnect', delayMs, () => {
@@ -270,22 +268,12 @@ export class MqttUplink implements Uplink {
     return true;
   }
 
-  private setState(state: UplinkState['state'], lastError?: string): void {
+  /** Records the link; listeners (the dispatcher) hear of changes of state only. */
+  private setLink(state: UplinkLink['state'], lastError?: string): void {
     const changed = state !== this.current.state;
-    this.current = {
-      ...this.current,
-      state,
-      since: changed ? this.options.clock.nowMs() : this.current.since,
-      lastError: state === 'ok' ? undefined : (lastError ?? this.current.lastError),
-    };
-    if (changed) {
-      this.options.bus.emit('uplink-state', {
-        uplink: 'mqtt',
-        state,
-        since: this.current.since,
-        ...(this.current.lastError ? { lastError: this.current.lastError } : {}),
-      });
-    }
+    const error = state === 'up' ? undefined : (lastError ?? this.current.lastError);
+    this.current = { state, ...(error ? { lastError: error } : {}) };
+    if (changed) for (const listener of this.linkListeners) listener(this.link());
   }
 }
 
