@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { encodeMbap, MbapFramer } from '../modbus_slave/src/server/mbap-framer.ts';
+import { encodeMbap, MbapFramer } from '../server/src/modbus/mbap-framer.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
 import { startServerScript } from './start-server-script.ts';
 

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { SystemClock, type Clock } from '../../../server/src/core/clock.ts';
 import { silentLogger, type Logger } from '../../../server/src/core/logger.ts';
 import type { FaultController, RequestAction } from '../faults/fault-controller.ts';
-import { encodeMbap, MbapFramer, type MbapFrame } from './mbap-framer.ts';
+import { encodeMbap, MbapFramer, type MbapFrame } from '../../../server/src/modbus/mbap-framer.ts';
 import { EXCEPTION, exceptionPdu, handlePdu, summarizePdu } from './modbus-pdu.ts';
 import type { RegisterImage } from './register-image.ts';
 

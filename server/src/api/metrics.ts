@@ -82,6 +82,31 @@ function registerScrapeGauges(registry: Registry, services: GatewayServices): vo
         this.set({ device: d.config.id }, d.stats.state === 'connected' ? 1 : 0);
     },
   });
+  // Modbus proxy counters live in the proxy; read at scrape time (a Gauge, as prom-client counters
+  // cannot be set — the value still only grows while the device exists).
+  new Gauge({
+    name: 'egw_proxy_requests_total',
+    help: 'Requests of other clients through the Modbus proxy, by outcome (cached, forwarded, refused, failed)',
+    labelNames: ['device', 'outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of services.devices.list())
+        for (const [outcome, count] of Object.entries(d.proxy?.requests ?? {}))
+          this.set({ device: d.config.id, outcome }, count);
+    },
+  });
+  new Gauge({
+    name: 'egw_proxy_clients',
+    help: 'Clients connected to the Modbus proxy',
+    labelNames: ['device'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of services.devices.list())
+        if (d.proxy) this.set({ device: d.config.id }, d.proxy.clients);
+    },
+  });
 }
 
 /** Builds the registry and the observers. Call close() when the gateway stops. */

@@ -6,6 +6,31 @@ import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
 
+/** The Modbus TCP proxy of one device: other clients read it through the gateway. */
+const proxyFields = {
+  proxyPort: port
+    .optional()
+    .describe('serve this device to other Modbus TCP clients on this port (same unit id); off when absent'),
+  proxyHost: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('address the proxy listens on (default 127.0.0.1); a LAN address (or 0.0.0.0) only when set'),
+  proxyToleranceMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .optional()
+    .describe('answer proxied reads from a poll at most this old, ms (default: one harvest period)'),
+  proxyWritable: z
+    .array(z.number().int().min(0).max(65535))
+    .optional()
+    .describe(
+      'registers proxy clients may write (FC 6/16, default none); every other write gets exception 01',
+    ),
+};
+
 export const TcpDeviceSchema = z.object({
   id: z
     .string()
@@ -18,6 +43,7 @@ export const TcpDeviceSchema = z.object({
   profile: z.string().min(1).describe('profile id (e.g. "sunspec", "huawei") or "auto"'),
   /** Close the connection between polls (devices that accept a single client). */
   closeBetweenPolls: z.boolean().default(false).describe('close the TCP connection between polls'),
+  ...proxyFields,
 });
 
 export const RtuDeviceSchema = z.object({
@@ -28,6 +54,7 @@ export const RtuDeviceSchema = z.object({
   parity: z.enum(['none', 'even', 'odd']).default('none'),
   unit: z.number().int().min(0).max(255).default(1).describe('Modbus unit id'),
   profile: z.string().min(1).describe('profile id'),
+  ...proxyFields,
 });
 
 export const DeviceConfigSchema = z.discriminatedUnion('type', [TcpDeviceSchema, RtuDeviceSchema]);

@@ -14,6 +14,7 @@ import type {
   FrequencySnapshot,
 } from '../gateway/gateway-services.ts';
 import type { DevicePipeline } from '../harvest/device-pipeline.ts';
+import type { ProxyStats } from '../proxy/modbus-proxy.ts';
 import type { SettingsTable } from '../settings/settings-store.ts';
 import type { DeviceReader } from './device-reader.ts';
 
@@ -35,6 +36,18 @@ export interface DeviceRegistryOptions {
   openReader: (config: DeviceConfig) => Promise<DeviceReader> | DeviceReader;
   /** Builds the (not yet started) pipeline of a reader; `slot` spreads devices' phases. */
   createPipeline: (reader: DeviceReader, slot: number) => DevicePipeline;
+  /** Starts a device's Modbus proxy when its config asks for one (`proxyPort`). */
+  openProxy?: (
+    config: DeviceConfig,
+    reader: DeviceReader,
+    pipeline: () => DevicePipeline | undefined,
+  ) => Promise<DeviceProxy | undefined>;
+}
+
+/** A running proxy of one device, as the registry sees it. */
+export interface DeviceProxy {
+  stats(): ProxyStats;
+  stop(): Promise<void>;
 }
 
 interface Entry {
@@ -42,6 +55,7 @@ interface Entry {
   reader: DeviceReader;
   pipeline: DevicePipeline;
   slot: number;
+  proxy?: DeviceProxy;
 }
 
 /** Runtime device registry. */
@@ -143,6 +157,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
       if (!entry) return false;
       this.entries.delete(id);
       entry.pipeline.stop();
+      await entry.proxy?.stop();
       await entry.reader.close().catch(() => undefined);
       const fromFile = this.options.configDevices.some((d) => d.id === id);
       this.persist({
@@ -172,6 +187,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
   /** Stops the tasks and closes every reader. */
   async close(): Promise<void> {
     this.stopTasks();
+    await Promise.allSettled([...this.entries.values()].map((e) => e.proxy?.stop()));
     await Promise.allSettled([...this.entries.values()].map((e) => e.reader.close()));
     this.entries.clear();
   }
@@ -182,12 +198,30 @@ export class DeviceRegistry implements DeviceRegistryContract {
     const entry: Entry = { config, reader, slot, pipeline: this.options.createPipeline(reader, slot) };
     this.entries.set(config.id, entry);
     entry.pipeline.start();
+    try {
+      const proxy = await this.options.openProxy?.(
+        config,
+        reader,
+        () => this.entries.get(config.id)?.pipeline,
+      );
+      if (proxy) entry.proxy = proxy;
+    } catch (error) {
+      this.entries.delete(config.id);
+      entry.pipeline.stop();
+      await reader.close().catch(() => undefined);
+      throw new ValidationError(`device ${config.id}: proxy: ${describeError(error)}`, 'proxyPort');
+    }
     return entry;
   }
 
   private info(entry: Entry): DeviceInfo {
     const reading = entry.pipeline.reading;
-    return { config: entry.config, stats: entry.reader.stats(), ...(reading ? { reading } : {}) };
+    return {
+      config: entry.config,
+      stats: entry.reader.stats(),
+      ...(reading ? { reading } : {}),
+      ...(entry.proxy ? { proxy: entry.proxy.stats() } : {}),
+    };
   }
 
   private generateId(config: DeviceConfig): string {

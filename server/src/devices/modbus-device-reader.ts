@@ -72,6 +72,11 @@ export class ModbusDeviceReader implements DeviceReader {
     this.captures = new CaptureRing(options.captureLimit ?? 20);
   }
 
+  /** The device's one Modbus connection (shared with its proxy). */
+  get connection(): ModbusConnection {
+    return this.options.connection;
+  }
+
   /** The configured profile id ("sunspec", "auto" or a file profile). */
   get profileId(): string {
     return this.options.source.id;

@@ -10,6 +10,7 @@ import type { Reading } from '../core/reading.ts';
 import type { Config, DeviceConfig } from '../config/schema.ts';
 import type { DeviceStats } from '../devices/device-reader.ts';
 import type { TaskKindStats } from '../engine/task.ts';
+import type { ProxyStats } from '../proxy/modbus-proxy.ts';
 import type { WifiManager } from '../wifi/wifi-manager.ts';
 
 /** The gateway's signing identity (the device key). Never exposes the private key. */
@@ -30,6 +31,8 @@ export interface DeviceInfo {
   stats: DeviceStats;
   /** Latest harvest reading, if any. */
   reading?: Reading;
+  /** Counters of the device's Modbus proxy, when it has one. */
+  proxy?: ProxyStats;
 }
 
 /** Recent 10 Hz samples of one device and their statistics. */

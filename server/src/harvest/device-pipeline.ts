@@ -41,6 +41,9 @@ export class DevicePipeline {
   private tasks: TaskHandle[] = [];
   private readonly options: DevicePipelineOptions;
   private latest: Reading | undefined;
+  /** Fixed-rate schedules of the running tasks (monotonic start, period), for msUntilNextSlot(). */
+  private slots: { startAtMs: number; periodMs: number }[] = [];
+  private inFlight = 0;
 
   constructor(options: DevicePipelineOptions) {
     this.options = options;
@@ -65,7 +68,9 @@ export class DevicePipeline {
     if (this.tasks.length > 0) return;
     const { engine, clock, frequencyHz, harvestIntervalMs, phaseMs = 0 } = this.options;
     const startAtMs = clock.monotonicMs() + phaseMs;
+    this.slots = [{ startAtMs: startAtMs + harvestIntervalMs, periodMs: harvestIntervalMs }];
     if (frequencyHz > 0) {
+      this.slots.push({ startAtMs, periodMs: 1000 / frequencyHz });
       this.tasks.push(
         engine.every({
           name: `frequency:${this.id}`,
@@ -93,11 +98,36 @@ export class DevicePipeline {
   stop(): void {
     for (const task of this.tasks) task.cancel();
     this.tasks = [];
+    this.slots = [];
+  }
+
+  /**
+   * Time until this device's next frequency or harvest slot, ms; 0 while one of its reads runs, so
+   * other work on the device's connection (proxied reads) fits between slots and never delays one.
+   */
+  msUntilNextSlot(): number {
+    if (this.inFlight > 0) return 0;
+    const nowMs = this.options.clock.monotonicMs();
+    let next = Infinity;
+    for (const { startAtMs, periodMs } of this.slots) {
+      const k = Math.max(0, Math.ceil((nowMs - startAtMs) / periodMs));
+      next = Math.min(next, startAtMs + k * periodMs - nowMs);
+    }
+    return next;
   }
 
   /** One frequency slot: a small read, one sample. */
   async sample(signal?: AbortSignal): Promise<void> {
     if (!this.health.mayRead()) return;
+    this.inFlight++;
+    try {
+      await this.sampleOnce(signal);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async sampleOnce(signal?: AbortSignal): Promise<void> {
     const { reader, clock, bus } = this.options;
     const ts = clock.nowMs();
     let hz: number | undefined;
@@ -117,6 +147,18 @@ export class DevicePipeline {
   async harvest(signal?: AbortSignal): Promise<void> {
     const window = this.sampler.takeWindow();
     if (!this.health.mayRead()) return;
+    this.inFlight++;
+    try {
+      await this.harvestOnce(window, signal);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async harvestOnce(
+    window: ReturnType<FrequencySampler['takeWindow']>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const { reader, bus, onHarvest } = this.options;
     let reading: Reading;
     try {

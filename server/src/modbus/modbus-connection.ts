@@ -21,8 +21,11 @@ import {
   type LinkOpener,
   type ModbusLink,
   type ModbusTarget,
+  type ModbusRequest,
   type RegisterRequest,
+  type WriteRequest,
 } from './modbus-link.ts';
+import { RegisterCache } from './register-cache.ts';
 import { openModbusSerialLink } from './modbus-serial-link.ts';
 import { RequestQueue } from './request-queue.ts';
 import { withDeadline } from './with-deadline.ts';
@@ -74,6 +77,8 @@ export interface ModbusConnectionOptions {
 /** A Modbus client connection with one request in flight; connects lazily on the first request. */
 export class ModbusConnection {
   private readonly queue: RequestQueue;
+  /** Every successful read, for a proxy answering other clients from the latest polls. */
+  readonly cache = new RegisterCache();
   private readonly counters = new ModbusCounters();
   private readonly timeout: AdaptiveTimeout;
   private readonly timeouts: ModbusTimeouts;
@@ -115,8 +120,12 @@ export class ModbusConnection {
     return this.links;
   }
 
-  /** Reads `count` registers with function 3 or 4 from `unit` at wire address `address`. */
-  readRegisters(request: RegisterRequest, signal?: AbortSignal): Promise<number[]> {
+  /**
+   * Reads `count` registers with function 3 or 4 from `unit` at wire address `address`. A `low`
+   * priority read (another client's, through the proxy) waits until no sampling read is waiting and
+   * the low-priority gate is open.
+   */
+  readRegisters(request: RegisterRequest, signal?: AbortSignal, low = false): Promise<number[]> {
     if (this.closed) return Promise.reject(this.closedError());
     const { unit, address, count } = request;
     if (!(
@@ -138,7 +147,59 @@ export class ModbusConnection {
         ),
       );
     }
-    return this.queue.push(() => this.execute(request, signal), signal);
+    return this.queue.push(
+      () =>
+        this.execute(request, signal, async (link) => {
+          const values = await link.read(request);
+          this.cache.record(
+            request.unit,
+            request.fc,
+            request.address,
+            values,
+            this.options.clock.monotonicMs(),
+          );
+          return values;
+        }),
+      signal,
+      low,
+    );
+  }
+
+  /** Writes registers (function 6 or 16); a link that cannot write refuses with exception 01. */
+  writeRegisters(request: WriteRequest, signal?: AbortSignal, low = false): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return this.queue.push(
+      () =>
+        this.execute(request, signal, (link) =>
+          link.write ? link.write(request) : Promise.reject(new LinkError({ kind: 'exception', code: 1 })),
+        ),
+      signal,
+      low,
+    );
+  }
+
+  /**
+   * Decides when a low-priority request may start (the device's pipeline knows its next sampling
+   * slot); kickLowPriority() re-checks it.
+   */
+  setLowPriorityGate(gate: () => boolean): void {
+    this.queue.lowGate = gate;
+  }
+
+  /** Sampling requests that had to wait for a low-priority (proxied) request on the wire. */
+  get delayedByLowPriority(): number {
+    return this.queue.delayedByLow;
+  }
+
+  /** Starts a waiting low-priority request if the gate opened meanwhile. */
+  kickLowPriority(): void {
+    this.queue.kick();
+  }
+
+  /** p99 round-trip latency of recent requests, ms (undefined before the first reply). */
+  latencyP99Ms(): number | undefined {
+    const stats = this.counters.latencies;
+    return stats.size > 0 ? stats.distribution().p99 : undefined;
   }
 
   /** Closes the link once the requests already queued are done (devices that accept one client). */
@@ -175,7 +236,11 @@ export class ModbusConnection {
     return this.timeout.currentMs();
   }
 
-  private async execute(request: RegisterRequest, signal?: AbortSignal): Promise<number[]> {
+  private async execute<T>(
+    request: ModbusRequest,
+    signal: AbortSignal | undefined,
+    op: (link: ModbusLink) => Promise<T>,
+  ): Promise<T> {
     if (this.closed) throw this.closedError();
     signal?.throwIfAborted();
     const link = this.link ?? (await this.connect(signal));
@@ -184,7 +249,7 @@ export class ModbusConnection {
     const startedMs = clock.monotonicMs();
     this.counters.requests += 1;
     try {
-      const data = await withDeadline(clock, `modbus-timeout:${this.device}`, link.read(request), {
+      const data = await withDeadline(clock, `modbus-timeout:${this.device}`, op(link), {
         timeoutMs,
         onTimeout: () =>
           new TimeoutError(
@@ -220,7 +285,7 @@ export class ModbusConnection {
   }
 
   /** Turns a link failure into the project error and decides whether the link survives. */
-  private failed(link: ModbusLink, request: RegisterRequest, error: unknown, latencyMs: number): unknown {
+  private failed(link: ModbusLink, request: ModbusRequest, error: unknown, latencyMs: number): unknown {
     const where = { device: this.device, unit: request.unit, register: request.address };
     if (error instanceof LinkError && error.failure.kind === 'exception') {
       const modbusError = new ModbusError(error.failure.code, where);
@@ -250,7 +315,7 @@ export class ModbusConnection {
     return result;
   }
 
-  private transportError(request: RegisterRequest, error: LinkError): TransportError {
+  private transportError(request: ModbusRequest, error: LinkError): TransportError {
     const what = describeRequest(this.device, request);
     const verb = error.failure.kind === 'malformed' ? 'malformed reply' : 'connection lost';
     const where = { device: this.device, unit: request.unit, register: request.address };
@@ -351,6 +416,7 @@ function describe(error: unknown): string {
 }
 
 /** "inv1 unit 1 FC3 40000+2", the start of every request error. */
-function describeRequest(device: string, request: RegisterRequest): string {
-  return `${device} unit ${request.unit} FC${request.fc} ${request.address}+${request.count}`;
+function describeRequest(device: string, request: ModbusRequest): string {
+  const count = 'count' in request ? request.count : request.values.length;
+  return `${device} unit ${request.unit} FC${request.fc} ${request.address}+${count}`;
 }

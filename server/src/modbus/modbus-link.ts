@@ -16,6 +16,17 @@ export interface RegisterRequest {
   count: number;
 }
 
+/** A register write: function 6 (one register) or 16 (several), unit id per request. */
+export interface WriteRequest {
+  fc: 6 | 16;
+  unit: number;
+  address: number;
+  values: number[];
+}
+
+/** Any request a connection puts on the wire. */
+export type ModbusRequest = RegisterRequest | WriteRequest;
+
 /**
  * Failure of one request as the link saw it, before the connection turns it into a project error.
  * `exception` carries the Modbus exception code; `malformed` means the reply did not parse (the
@@ -40,6 +51,8 @@ export class LinkError extends Error {
 export interface ModbusLink {
   /** Sends one request; resolves the register values or rejects with a LinkError. */
   read(request: RegisterRequest): Promise<number[]>;
+  /** Writes registers (optional: a link without it refuses writes with exception 01). */
+  write?(request: WriteRequest): Promise<void>;
   /** Called once when the transport closes or fails on its own. */
   onClose(listener: (reason: string) => void): void;
   /**

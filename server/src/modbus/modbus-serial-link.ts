@@ -22,6 +22,7 @@ import {
   type ModbusLink,
   type ModbusTarget,
   type RegisterRequest,
+  type WriteRequest,
 } from './modbus-link.ts';
 
 // modbus-serial is CommonJS whose typings declare the class as `default`; it sets
@@ -73,6 +74,28 @@ class ModbusSerialLink implements ModbusLink {
       try {
         if (request.fc === 3) this.client.writeFC3(request.unit, request.address, request.count, done);
         else this.client.writeFC4(request.unit, request.address, request.count, done);
+      } catch (error) {
+        done(error);
+      }
+    });
+  }
+
+  write(request: WriteRequest): Promise<void> {
+    if (this.closedReason !== undefined) {
+      return Promise.reject(new LinkError({ kind: 'closed', message: this.closedReason }));
+    }
+    return new Promise((resolve, reject) => {
+      const token: Pending = { reject };
+      this.pending = token;
+      const done = (error: unknown): void => {
+        if (this.pending !== token) return;
+        this.pending = undefined;
+        if (error) reject(toLinkError(error));
+        else resolve();
+      };
+      try {
+        if (request.fc === 6) this.client.writeFC6(request.unit, request.address, request.values[0]!, done);
+        else this.client.writeFC16(request.unit, request.address, request.values, done);
       } catch (error) {
         done(error);
       }

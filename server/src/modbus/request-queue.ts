@@ -2,6 +2,9 @@
  * A FIFO of async jobs run strictly one at a time. A Modbus connection puts every request through
  * one queue so concurrent callers never interleave frames on the wire: the next request is written
  * only after the previous one was answered, failed or timed out.
+ *
+ * Low-priority jobs (reads of other clients through the proxy) run only when no normal job waits and
+ * the gate says there is room before the device's next sampling slot; kick() re-checks the gate.
  */
 import { TransportError } from '../core/errors.ts';
 
@@ -11,12 +14,18 @@ interface Job {
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  low: boolean;
 }
 
 /** Runs jobs one at a time in arrival order; a job whose signal aborts while waiting is dropped. */
 export class RequestQueue {
   private readonly waiting: Job[] = [];
   private running = false;
+  private runningLow = false;
+  /** Normal jobs that arrived while a low-priority job was on the wire (and so waited for it). */
+  delayedByLow = 0;
+  /** Whether a low-priority job may start now (default: always). */
+  lowGate: () => boolean = () => true;
 
   private readonly name: string;
   private readonly maxWaiting;
@@ -36,8 +45,13 @@ export class RequestQueue {
     return this.running;
   }
 
-  /** Queues a job; resolves or rejects with its outcome. */
-  push<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** Low-priority jobs waiting. */
+  get lowDepth(): number {
+    return this.waiting.filter((job) => job.low).length;
+  }
+
+  /** Queues a job; resolves or rejects with its outcome. `low` jobs yield to every normal one. */
+  push<T>(run: () => Promise<T>, signal?: AbortSignal, low = false): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiting.length >= this.maxWaiting) {
       return Promise.reject(
@@ -53,6 +67,7 @@ export class RequestQueue {
         reject,
         signal,
         onAbort: undefined,
+        low,
       };
       if (signal) {
         job.onAbort = () => {
@@ -64,6 +79,7 @@ export class RequestQueue {
         };
         signal.addEventListener('abort', job.onAbort, { once: true });
       }
+      if (!low && this.runningLow) this.delayedByLow++;
       this.waiting.push(job);
       this.pump();
     });
@@ -77,12 +93,20 @@ export class RequestQueue {
     }
   }
 
+  /** Starts the next job if the queue is idle (after the low-priority gate may have opened). */
+  kick(): void {
+    this.pump();
+  }
+
   private pump(): void {
     if (this.running) return;
-    const job = this.waiting.shift();
-    if (!job) return;
+    let index = this.waiting.findIndex((job) => !job.low);
+    if (index < 0 && this.waiting.length > 0 && this.lowGate()) index = 0;
+    if (index < 0) return;
+    const job = this.waiting.splice(index, 1)[0]!;
     if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
     this.running = true;
+    this.runningLow = job.low;
     let outcome: Promise<unknown>;
     try {
       outcome = job.run();
@@ -91,6 +115,7 @@ export class RequestQueue {
     }
     outcome.then(job.resolve, job.reject).finally(() => {
       this.running = false;
+      this.runningLow = false;
       this.pump();
     });
   }

@@ -111,3 +111,20 @@ test('stop cancels both tasks', async () => {
   await clock.advance(5000);
   assert.equal(readers.get('inv')?.frequencyCalls, before);
 });
+
+test('msUntilNextSlot: time to the next 10 Hz or harvest slot, 0 while a read runs', async () => {
+  const { clock, pipelines, readers } = setup(['inv']);
+  const pipeline = pipelines[0]!;
+  assert.equal(pipeline.msUntilNextSlot(), 0, 'the first frequency slot is due now');
+  await clock.advance(30);
+  assert.equal(pipeline.msUntilNextSlot(), 70);
+  await clock.advance(65);
+  assert.equal(pipeline.msUntilNextSlot(), 5);
+  readers.get('inv')!.delayMs = 20;
+  await clock.advance(10);
+  assert.equal(pipeline.msUntilNextSlot(), 0, 'the 10 Hz read at 100 ms is still running');
+  await clock.advance(20);
+  assert.equal(pipeline.msUntilNextSlot(), 75);
+  pipeline.stop();
+  assert.equal(pipeline.msUntilNextSlot(), Infinity, 'a stopped pipeline has no slots');
+});

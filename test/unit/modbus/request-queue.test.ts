@@ -70,3 +70,22 @@ test('refuses jobs beyond the waiting limit, and rejectWaiting empties the queue
   gate.resolve();
   await running;
 });
+
+test('RequestQueue priorities: runs low-priority jobs only after every waiting normal job, and only while the gate is open', async () => {
+  const queue = new RequestQueue('q');
+  const order: string[] = [];
+  let gateOpen = false;
+  queue.lowGate = () => gateOpen;
+  let release!: () => void;
+  const first = queue.push(() => new Promise<void>((r) => (release = r)).then(() => void order.push('n1')));
+  const low = queue.push(async () => void order.push('low'), undefined, true);
+  const second = queue.push(async () => void order.push('n2'));
+  release();
+  await Promise.all([first, second]);
+  assert.deepEqual(order, ['n1', 'n2']);
+  assert.equal(queue.lowDepth, 1);
+  gateOpen = true;
+  queue.kick();
+  await low;
+  assert.deepEqual(order, ['n1', 'n2', 'low']);
+});

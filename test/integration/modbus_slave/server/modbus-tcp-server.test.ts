@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { SystemClock } from '../../../../server/src/core/clock.ts';
 import { FaultController } from '../../../../modbus_slave/src/faults/fault-controller.ts';
 import { Prng } from '../../../../modbus_slave/src/physics/prng.ts';
-import { encodeMbap, MbapFramer, type MbapFrame } from '../../../../modbus_slave/src/server/mbap-framer.ts';
+import { encodeMbap, MbapFramer, type MbapFrame } from '../../../../server/src/modbus/mbap-framer.ts';
 import { ModbusTcpServer } from '../../../../modbus_slave/src/server/modbus-tcp-server.ts';
 import { emptyImage, fillRange } from '../../../../modbus_slave/src/server/register-image.ts';
 

@@ -1,10 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  encodeMbap,
-  MalformedStreamError,
-  MbapFramer,
-} from '../../../../modbus_slave/src/server/mbap-framer.ts';
+import { encodeMbap, MalformedStreamError, MbapFramer } from '../../../server/src/modbus/mbap-framer.ts';
 
 const read = (transactionId: number): Buffer =>
   encodeMbap({ transactionId, unit: 1, pdu: Buffer.from([3, 0x75, 0x30, 0, 2]) });
