@@ -106,7 +106,7 @@ describe('Home Assistant discovery of the real gateway', { skip, timeout: 60_000
       simulator,
       config: {
         harvest: { intervalMs: 250 },
-        mqtt: { url: broker!.url, homeAssistant: true, staleAfterMs: 1000 },
+        mqtt: { url: broker!.url, homeAssistant: true, staleAfterMs: 5000 },
       },
     });
     const gw = local.gateway;
