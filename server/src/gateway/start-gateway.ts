@@ -16,7 +16,6 @@ import type { DeviceReader, ModbusObserver } from '../devices/device-reader.ts';
 import { DeviceRegistry } from '../devices/device-registry.ts';
 import type { TaskEngine } from '../engine/task.ts';
 import { Batcher } from '../harvest/batcher.ts';
-import { openDeviceProxy } from '../proxy/open-device-proxy.ts';
 import { DevicePipeline } from '../harvest/device-pipeline.ts';
 import { createBatch } from '../harvest/signing/batch-jwt.ts';
 import { loadOrCreateDeviceKey } from '../harvest/signing/device-key.ts';
@@ -141,12 +140,16 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
           onHarvest: (reading) => batcher.add(reading),
         });
       },
-      openProxy: (device, reader, pipeline) =>
-        openDeviceProxy(device, reader, pipeline, {
+      // The proxy's code loads only on a box that has a device with proxyPort.
+      openProxy: async (device, reader, pipeline) => {
+        if (device.proxyPort === undefined) return undefined;
+        const { openDeviceProxy } = await import('../proxy/open-device-proxy.ts');
+        return openDeviceProxy(device, reader, pipeline, {
           clock,
           logger: ctx.logger,
           harvestIntervalMs: () => settings.get().harvest.intervalMs,
-        }),
+        });
+      },
     });
     cleanup.push(() => devices.close());
     // Uplinks follow the settings: rebuilt when the API changes ingest or mqtt.

@@ -269,7 +269,7 @@ export async function runProxyScenario(durationMs: number): Promise<ProxyScenari
           };
           return reader;
         },
-        createUplinks: () => [],
+        createUplinks: async () => [],
         wifi: createWifiManager({ clock, logger }),
       },
     );
