@@ -4,18 +4,27 @@
  * process): the frequency tasks' start lag measured while idle and then while autocannon (also a child
  * process, 16 connections) hammers GET /api/stats, then GET /metrics — so the figures show what API
  * load costs sampling, and (stats503Share, metrics503Share) how much of it load shedding refused.
+ * (3) The large-response flood: the outbox holds 1000 batches of ten full readings (~6 MB as JSON) and
+ * 20 connections ask for GET /api/harvests?limit=1000 for 30 s; harvestsMissedShare is the share of
+ * the 10 Hz slots without a run started within one period (1 − on-time runs / slots).
  */
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SystemClock } from '../server/src/core/clock.ts';
 import { startLocalGateway } from '../server/src/gateway/start-local-gateway.ts';
 import { startSimProcess } from '../test/e2e/pipeline-harness.ts';
 import { startHarness } from '../test/integration/api/api-harness.ts';
+import { prefillOutbox } from '../test/fixtures/prefill-outbox.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
 import { autocannon, type LoadResult } from './autocannon-child.ts';
 
 const DEVICES = 32;
 const CONNECTIONS = 16;
+const HARVEST_CONNECTIONS = 20;
+const HARVEST_BATCHES = 1000;
 const round = (n: number): number => Math.round(n * 100) / 100;
+const round4 = (n: number): number => Math.round(n * 10_000) / 10_000;
 const rank = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
@@ -37,6 +46,10 @@ function lagFigures(prefix: string, lags: number[], overruns: number, seconds: n
     [`${prefix}LagP99Ms`]: round(rank(sorted, 99)),
     [`${prefix}LagMaxMs`]: round(sorted[sorted.length - 1] ?? 0),
     [`${prefix}Overruns`]: overruns,
+    // Missed slots: skipped (overrun) or started more than one 100 ms period late, over all slots.
+    [`${prefix}MissedShare`]: round4(
+      (overruns + lags.filter((l) => l > 100).length) / Math.max(1, lags.length + overruns),
+    ),
   };
 }
 
@@ -47,14 +60,22 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
   const fake = await fakeApiPhase(fakeSeconds);
 
   const clock = new SystemClock();
-  let phase: 'warmup' | 'idle' | 'load' | 'metrics' = 'warmup';
-  const lags = { idle: [] as number[], load: [] as number[], metrics: [] as number[] };
-  const overruns = { idle: 0, load: 0, metrics: 0 };
+  let phase: 'warmup' | 'idle' | 'load' | 'metrics' | 'harvests' = 'warmup';
+  const lags = {
+    idle: [] as number[],
+    load: [] as number[],
+    metrics: [] as number[],
+    harvests: [] as number[],
+  };
+  const overruns = { idle: 0, load: 0, metrics: 0, harvests: 0 };
+  const harvestSeconds = quick ? 5 : 30;
+  const dataDir = mkdtempSync(join(tmpdir(), 'egw-bench-api-'));
+  prefillOutbox(dataDir, HARVEST_BATCHES);
   const { gateway, stop } = await startLocalGateway({
     simulator: await startSimProcess({
       devices: Array.from({ length: DEVICES }, (_, i) => ({ profile: 'sunspec', id: `inv${i}` })),
     }),
-    config: { harvest: { intervalMs: 1000, frequencyHz: 10 } },
+    config: { dataDir, harvest: { intervalMs: 1000, frequencyHz: 10 } },
     clock,
     observer: {
       runFinished: (r) => {
@@ -86,6 +107,14 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
       CONNECTIONS,
     );
     phase = 'warmup';
+    await clock.sleep(quick ? 1000 : 12_000);
+    phase = 'harvests';
+    const harvests = await autocannon(
+      `http://127.0.0.1:${gateway.httpPort}/api/harvests?limit=${HARVEST_BATCHES}`,
+      harvestSeconds,
+      HARVEST_CONNECTIONS,
+    );
+    phase = 'warmup';
     return {
       // Other processes on the machine skew every figure; the 1-minute load average says how much.
       loadAverage1m: round(loadavg()[0] ?? 0),
@@ -111,8 +140,17 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
       metricsP99Ms: metrics.p99Ms,
       metricsErrors: metrics.errors,
       ...lagFigures('metricsLoad', lags.metrics, overruns.metrics, phaseSeconds),
+      harvestsConnections: HARVEST_CONNECTIONS,
+      harvestsSeconds: harvestSeconds,
+      harvestsReqPerS: harvests.reqPerS,
+      harvests2xxPerS: harvests.okPerS,
+      harvestsNon2xxShare: harvests.nonOkShare,
+      harvestsP99Ms: harvests.p99Ms,
+      harvestsErrors: harvests.errors,
+      ...lagFigures('harvests', lags.harvests, overruns.harvests, harvestSeconds),
     };
   } finally {
     await stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -250,7 +250,11 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
         dropped: 0,
         lastSeq: batches.length,
       }),
-      recent: (limit) => batches.slice(-limit).reverse(),
+      recent: (limit, beforeSeq = Infinity) =>
+        batches
+          .filter((b) => b.seq < beforeSeq)
+          .slice(-limit)
+          .reverse(),
     },
     uplinks: () => uplinkStates,
     wifi,

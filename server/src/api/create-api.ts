@@ -18,6 +18,7 @@ import { errorHandler } from './error-handler.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { LoadShedder, type LoadSheddingOptions } from './load-shedder.ts';
 import { loadShedding } from './load-shedding.ts';
+import { ExpensiveRouteLimiter, expensiveRouteLimit, type ExpensiveLimits } from './expensive-route-limit.ts';
 import { GatewayName } from './name/gateway-name.ts';
 import { buildOpenApi } from './openapi.ts';
 import { methodNotAllowed, registerRoutes } from './register-routes.ts';
@@ -51,6 +52,8 @@ export interface ApiOptions {
   authRateLimit?: AuthRateLimitOptions;
   /** When heavy reads are refused so sampling keeps its cadence (config http.shedding; see load-shedder.ts). */
   shedding?: LoadSheddingOptions;
+  /** Expensive reads in flight per client and in all (default 2 and 8; see expensive-route-limit.ts). */
+  expensiveLimits?: ExpensiveLimits;
   /** Live events: heartbeat period, per-client unsent-bytes bound, client limit. */
   events?: { heartbeatMs?: number; maxBufferedBytes?: number; maxClients?: number };
 }
@@ -146,6 +149,7 @@ export function buildApi(services: GatewayServices, options: ApiOptions): BuiltA
   app.use(cors(options.corsOrigins));
   // Before static files and routes, so a refused request costs next to nothing.
   app.use(loadShedding(shedder, services.clock, () => options.metrics.shedRequests.inc()));
+  app.use(expensiveRouteLimit(new ExpensiveRouteLimiter(options.expensiveLimits), services.clock));
   app.use(staticFiles(assetMap(dashboardDir)));
   app.use(async (ctx, next) => {
     if (ctx.path !== '/docs/swagger-init.js' || ctx.method !== 'GET') return next();

@@ -5,7 +5,10 @@
  * reports (it is a TaskObserver) and sheds only while BOTH hold over the last windowMs:
  *  - behind: ≥ LATE_SHARE of the sampling runs (≥ MIN_RUNS runs, ≥ MIN_LATE_RUNS of them late) started
  *    more than lagMs after their due time;
- *  - busy: the API received ≥ minRequestsPerS requests per second.
+ *  - busy: the API received ≥ minRequestsPerS requests per second, a heavy read (every batch, every
+ *    metric) counting as many (load-shedding.ts HEAVY_REQUEST_WEIGHT): the cost of the requests, not
+ *    their number, is what takes the event loop — 15 answers of 6 MB a second starved sampling while
+ *    staying far below any plain request-rate threshold.
  * A skipped slot (overrun: the previous run still in flight) counts as a late run: on a saturated
  * machine the replies of the devices are handled late, the reads outlast their period and slots are
  * lost although every run started on time. The second condition makes sure it is the API that is to
@@ -100,9 +103,9 @@ export class LoadShedder implements TaskObserver {
     this.late[i]! += 1;
   }
 
-  /** Counts one API request (served or not) towards the busy rate. */
-  requestArrived(): void {
-    this.requests[this.advance()]! += 1;
+  /** Counts one API request (served or not) towards the busy rate; a heavy one counts `weight` times. */
+  requestArrived(weight = 1): void {
+    this.requests[this.advance()]! += weight;
   }
 
   /** Counts one request answered 503. */

@@ -6,33 +6,38 @@
  */
 import type { Middleware } from 'koa';
 import type { Clock } from '../core/clock.ts';
+import { DelayedRefusal } from './delayed-refusal.ts';
 import type { ErrorBody } from './error-handler.ts';
 import { LATE_SHARE, type LoadShedder } from './load-shedder.ts';
 
-/**
- * A refusal is sent after this pause, ms. An instant 503 is cheap, but a client that ignores
- * Retry-After would simply ask again at once and keep the event loop just as busy; the pause bounds
- * each connection to a few requests per second while costing only a timer.
- */
-export const SHED_DELAY_MS = 250;
-/** At most this many refusals wait at once; beyond that they are sent without the pause. */
-export const MAX_DELAYED = 1024;
-
 /** Paths that are never shed, even though they are reads. */
 const NEVER_SHED = new Set(['/api/hello']);
+/**
+ * Reads whose one answer costs the event loop as much as dozens of small ones (every batch, every
+ * metric, the whole OpenAPI document): they count HEAVY_REQUEST_WEIGHT times towards the busy rate, so
+ * a few clients asking for them make the API busy although they reach only a few requests per second.
+ */
+export const HEAVY_PATHS: ReadonlySet<string> = new Set(['/api/harvests', '/metrics', '/api/openapi.json']);
+/** How many ordinary requests one heavy read counts as. */
+export const HEAVY_REQUEST_WEIGHT = 25;
 
 /** Whether a request may be refused under load: reads (GET, HEAD) other than liveness. */
 export function isSheddable(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && !NEVER_SHED.has(path);
 }
 
+/** Whether a request is one of the heavy reads. */
+export function isHeavyRead(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && HEAVY_PATHS.has(path);
+}
+
 /**
- * Counts every request towards the busy rate and answers sheddable ones 503 (after SHED_DELAY_MS)
- * while shedding. The response is built here rather than thrown, so the error handler does not log
- * every refused request.
+ * Counts every request towards the busy rate and answers sheddable ones 503 (after a short pause, see
+ * delayed-refusal.ts) while shedding. The response is built here rather than thrown, so the error
+ * handler does not log every refused request.
  */
 export function loadShedding(shedder: LoadShedder, clock: Clock, onShed: () => void = () => {}): Middleware {
-  let delayed = 0;
+  const refusal = new DelayedRefusal(clock, 'api-shed');
   const { options } = shedder;
   const body: ErrorBody = {
     error: {
@@ -45,20 +50,10 @@ export function loadShedding(shedder: LoadShedder, clock: Clock, onShed: () => v
     },
   };
   return async (ctx, next) => {
-    shedder.requestArrived();
+    shedder.requestArrived(isHeavyRead(ctx.method, ctx.path) ? HEAVY_REQUEST_WEIGHT : 1);
     if (!isSheddable(ctx.method, ctx.path) || !shedder.shouldShed()) return next();
     shedder.recordShed();
     onShed();
-    if (delayed < MAX_DELAYED) {
-      delayed++;
-      try {
-        await clock.sleep(SHED_DELAY_MS, 'api-shed');
-      } finally {
-        delayed--;
-      }
-    }
-    ctx.status = 503;
-    ctx.set('Retry-After', String(shedder.retryAfterS));
-    ctx.body = body;
+    await refusal.refuse(ctx, 503, shedder.retryAfterS, body);
   };
 }

@@ -41,7 +41,13 @@ export const HarvestsQuerySchema = z.object({
     .min(1)
     .max(1000)
     .default(20)
-    .describe('most recent batches to return (1–1000, default 20)'),
+    .describe('most recent batches to return (1–1000, default 20); an answer is cut at 1 MiB'),
+  beforeSeq: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('only batches with a smaller seq: the nextBeforeSeq of the previous page'),
 });
 
 /** GET /api/events query. */

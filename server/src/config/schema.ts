@@ -5,6 +5,15 @@
 import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
+/**
+ * URLs are checked for the scheme their client speaks, here rather than when the uplink is built: a
+ * value the schema lets through is stored (settings API) and must not stop the next start.
+ */
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+const mqttUrl = z.url({
+  protocol: /^(mqtts?|wss?|tcp|ssl)$/,
+  error: 'expected an mqtt://, mqtts://, ws://, wss://, tcp:// or ssl:// URL',
+});
 
 /** The Modbus TCP proxy of one device: other clients read it through the gateway. */
 const proxyFields = {
@@ -139,7 +148,9 @@ export const ConfigSchema = z.object({
     .prefault({}),
   ingest: z
     .object({
-      url: z.url().optional().describe('HTTP ingest endpoint; batches are POSTed here when set'),
+      url: httpUrl
+        .optional()
+        .describe('HTTP ingest endpoint (http: or https:); batches are POSTed here when set'),
       timeoutMs: z
         .number()
         .int()
@@ -151,10 +162,11 @@ export const ConfigSchema = z.object({
     .prefault({}),
   mqtt: z
     .object({
-      url: z
-        .string()
+      url: mqttUrl
         .optional()
-        .describe('MQTT broker URL, e.g. mqtt://127.0.0.1:1883; enables the MQTT uplink'),
+        .describe(
+          'MQTT broker URL (mqtt:, mqtts:, ws:, wss:), e.g. mqtt://127.0.0.1:1883; enables the MQTT uplink',
+        ),
       username: z.string().optional().describe('MQTT user name'),
       password: z.string().optional().describe('MQTT password (never logged)'),
       prefix: z.string().optional().describe('topic prefix (default egw/<serial>)'),
@@ -173,7 +185,7 @@ export const ConfigSchema = z.object({
     .prefault({}),
   backend: z
     .object({
-      graphqlUrl: z.url().optional().describe('backend GraphQL endpoint asked for the gateway name'),
+      graphqlUrl: httpUrl.optional().describe('backend GraphQL endpoint asked for the gateway name'),
     })
     .prefault({}),
 });

@@ -90,6 +90,8 @@ export interface SettingsStore {
   get(): Settings;
   /** Validates the merged result with the config schema; throws ValidationError naming the field. */
   update(patch: unknown): Promise<Settings>;
+  /** Why the stored API settings were ignored at start (undefined when in force or none); for /api/stats. */
+  ignoredReason?(): string | undefined;
 }
 
 export interface GatewayServices {
@@ -102,7 +104,8 @@ export interface GatewayServices {
   devices: DeviceRegistry;
   settings: SettingsStore;
   engineStats(): Record<string, TaskKindStats>;
-  outbox: { stats(): OutboxStats; recent(limit: number): BatchRecord[] };
+  /** recent(): newest first, only seq < beforeSeq when given (paging of GET /api/harvests). */
+  outbox: { stats(): OutboxStats; recent(limit: number, beforeSeq?: number): BatchRecord[] };
   uplinks(): UplinkState[];
   wifi: WifiManager;
   /** Monotonic ms at start, for /api/uptime. */

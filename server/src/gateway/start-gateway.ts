@@ -196,7 +196,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       devices,
       settings,
       engineStats: () => engine.stats(),
-      outbox: { stats: () => outbox.stats(), recent: (limit) => outbox.recent(limit) },
+      outbox: { stats: () => outbox.stats(), recent: (limit, before) => outbox.recent(limit, before) },
       uplinks: () => dispatcher?.states() ?? [],
       wifi: parts.wifi,
       startedAtMs,
@@ -212,7 +212,15 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     const modbusObserver = metrics.modbusObserver;
 
     await devices.start();
-    await startUplinks(settings.get());
+    try {
+      await startUplinks(settings.get());
+    } catch (error) {
+      // Settings stored through the API must never keep the gateway from starting: fall back to the
+      // config file and environment, which were validated before anything started.
+      if (!settings.hasOverlay()) throw error;
+      settings.ignoreStored(`the uplinks cannot start with them: ${describeError(error)}`);
+      await startUplinks(settings.get());
+    }
     cleanup.push(async () => {
       await uplinkChange;
       await dispatcher?.stop();

@@ -40,7 +40,7 @@ export function prepareStatements(db: Database.Database) {
       `${SELECT} WHERE b.delivered_at IS NULL AND b.seq > ?
            AND NOT EXISTS (SELECT 1 FROM acks x WHERE x.seq = b.seq AND x.uplink = ?) ORDER BY b.seq LIMIT ?`,
     ),
-    recent: db.prepare<[number], BatchRow>(`${SELECT} ORDER BY b.seq DESC LIMIT ?`),
+    recent: db.prepare<[number, number], BatchRow>(`${SELECT} WHERE b.seq < ? ORDER BY b.seq DESC LIMIT ?`),
     ack: db.prepare<[string, number, number]>(
       'INSERT OR IGNORE INTO acks (seq, uplink, acked_at) SELECT seq, ?, ? FROM batches WHERE seq = ? AND delivered_at IS NULL',
     ),

@@ -314,9 +314,9 @@ export class Outbox {
     };
   }
 
-  /** The newest batches (delivered or not), newest first. */
-  recent(limit: number): BatchRecord[] {
-    return this.st.recent.all(Math.max(0, Math.floor(limit))).map(toRecord);
+  /** The newest batches (delivered or not) with seq < beforeSeq (default: all), newest first. */
+  recent(limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): BatchRecord[] {
+    return this.st.recent.all(beforeSeq, Math.max(0, Math.floor(limit))).map(toRecord);
   }
 
   /** A persisted setting (JSON), or undefined; same as `settings.get`. */

@@ -27,6 +27,7 @@ export class PersistentSettingsStore implements SettingsStore {
   private readonly base: Settings;
   private overlay: SettingsPatch;
   private current: Settings;
+  private ignored: string | undefined;
   private readonly listeners = new Set<SettingsListener>();
 
   private readonly table: SettingsTable;
@@ -38,19 +39,50 @@ export class PersistentSettingsStore implements SettingsStore {
     this.base = { harvest: config.harvest, ingest: config.ingest, mqtt: config.mqtt };
     this.overlay = {};
     this.current = this.base;
-    const stored = table.get(SETTINGS_KEY);
+    let stored: unknown;
+    try {
+      stored = table.get(SETTINGS_KEY);
+    } catch (error) {
+      this.ignoreStored(`cannot be read: ${describeError(error)}`);
+      return;
+    }
     if (stored === undefined || stored === null) return;
     try {
       this.current = parseSettings(mergeSettings(this.base, stored as SettingsPatch));
       this.overlay = stored as SettingsPatch;
     } catch (error) {
-      // A stored overlay that no longer validates (schema changed) must not stop the gateway.
-      logger.warn({ err: describeError(error) }, 'ignoring stored API settings that no longer validate');
+      // A stored overlay that no longer validates (older release, schema changed) must not stop the gateway.
+      this.ignoreStored(error instanceof Error ? error.message : describeError(error));
     }
   }
 
   get(): Settings {
     return this.current;
+  }
+
+  /** Why the stored API settings are not in force (undefined when they are, or none are stored). */
+  ignoredReason(): string | undefined {
+    return this.ignored;
+  }
+
+  /** Whether settings changed through the API are in force over the start-up config. */
+  hasOverlay(): boolean {
+    return Object.keys(this.overlay).length > 0;
+  }
+
+  /**
+   * Runs on the start-up config alone: the stored overlay stays in the table (a later change through
+   * the API replaces it, `egw settings reset` removes it) but is not applied. Logged as a warning and
+   * counted (ignoredReason()); the listeners are not called: this happens before anything started.
+   */
+  ignoreStored(reason: string): void {
+    this.ignored = reason;
+    this.overlay = {};
+    this.current = this.base;
+    this.logger.warn(
+      { reason, remedy: 'egw settings reset' },
+      `ignoring the settings stored through the API (${reason}); running on the config file and environment`,
+    );
   }
 
   /** Applies a partial change (null removes a value), validates the result, persists, notifies. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../server/src/core/clock.ts';
 import { ConfigSchema } from '../../../server/src/config/schema.ts';
 import { DEFAULT_LOAD_SHEDDING, HOLD_WINDOWS, LoadShedder } from '../../../server/src/api/load-shedder.ts';
-import { isSheddable } from '../../../server/src/api/load-shedding.ts';
+import { HEAVY_REQUEST_WEIGHT, isHeavyRead, isSheddable } from '../../../server/src/api/load-shedding.ts';
 
 const OPTIONS = { lagMs: 20, windowMs: 2000, minRequestsPerS: 50 };
 
@@ -33,6 +33,19 @@ it('sheds only when sampling is behind AND the API is busy', async () => {
   const fresh = new LoadShedder(clock, OPTIONS);
   requests(fresh, 1000);
   assert.equal(fresh.shouldShed(), false, 'busy API without sampling tasks (fake services) never sheds');
+});
+
+it('counts a heavy read as many requests: a few clients of 6 MB answers make the API busy', async () => {
+  const clock = new ManualClock();
+  const s = new LoadShedder(clock, OPTIONS);
+  await runs(clock, s, 100, 50);
+  for (let i = 0; i < 3; i++) s.requestArrived(HEAVY_REQUEST_WEIGHT); // 1.5 heavy reads/s over the window
+  assert.equal(s.busy(), false, '37.5 weighted requests/s');
+  s.requestArrived(HEAVY_REQUEST_WEIGHT); // 2 heavy reads per second
+  assert.equal(s.busy(), true);
+  assert.equal(s.shouldShed(), true);
+  assert.equal(isHeavyRead('GET', '/api/harvests'), true);
+  assert.equal(isHeavyRead('GET', '/api/stats'), false);
 });
 
 it('needs a sustained share of late runs, not one late tick', async () => {

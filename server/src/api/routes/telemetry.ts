@@ -2,6 +2,7 @@
 import type { Context } from 'koa';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { batchesBody } from '../harvests/batches-body.ts';
 import { HarvestsQuerySchema } from '../schemas.ts';
 
 /**
@@ -25,6 +26,7 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
     uplinks: services.uplinks(),
     events: { clients: events.clientCount, dropped: events.dropped },
     api: shedder.state(),
+    settings: { ignoredStored: services.settings.ignoredReason?.() ?? null },
     uptimeMs: Math.round(services.clock.monotonicMs() - services.startedAtMs),
   });
   let cached: { atMs: number; json: string } | undefined;
@@ -56,10 +58,17 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
       method: 'GET',
       path: '/api/harvests',
       operationId: 'harvests',
-      summary: 'recent signed batches (header, payload, JWT), newest first',
+      summary:
+        'recent signed batches (header, payload, JWT), newest first; an answer stops at 1 MiB with ' +
+        'nextBeforeSeq, to pass as beforeSeq for the next page',
       tag: 'telemetry',
       query: HarvestsQuerySchema,
-      handler: (_ctx, { query }) => ({ batches: services.outbox.recent(query.limit) }),
+      handler: (ctx, { query }) => {
+        // Streamed page by page (batches-body.ts): a large answer never holds the event loop.
+        ctx.type = 'json';
+        ctx.body = batchesBody((limit, before) => services.outbox.recent(limit, before), query);
+        return undefined;
+      },
     }),
   ];
 }

@@ -27,6 +27,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./token.ts')).tokenCommand,
   },
   {
+    name: 'settings',
+    summary: 'Show or reset the settings changed through the web API',
+    load: async () => (await import('./settings.ts')).settingsCommand,
+  },
+  {
     name: 'version',
     summary: 'Print the version',
     load: async () => (await import('./version.ts')).versionCommand,
