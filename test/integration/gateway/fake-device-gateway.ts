@@ -52,7 +52,7 @@ export async function startFakeDeviceGateway(options: {
       { config, clock, logger, engine },
       {
         openReader: (device) => new FakeDeviceReader(clock, { id: device.id }),
-        createUplinks: options.createUplinks ?? (() => []),
+        createUplinks: options.createUplinks ?? (() => Promise.resolve([])),
         wifi: createWifiManager({ clock }),
       },
     );
