@@ -36,6 +36,10 @@ export interface SimDeviceSpec {
   faults?: FaultSpec;
   /** Nameplate power, W (default the profile's constant, else 10 kW three-phase / 5 kW single-phase). */
   ratedPowerW?: number;
+  /** Seed of this device's own physics (default: drawn from the simulator's seed in device order). */
+  seed?: number;
+  /** SunSpec only: serve the storage (124) and battery (802) models, with battery physics. */
+  sunspecBattery?: boolean;
   /** SunSpec only: the inverter model, 103 (integer + SF, default) or 113 (float). */
   sunspecInverterModel?: 103 | 113;
   /** SunSpec only: serve model 160 (MPPT) — default true. */

@@ -5,6 +5,7 @@
 import { ConfigError, describeError } from '../../../server/src/core/errors.ts';
 import type { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import type { FaultController } from '../faults/fault-controller.ts';
+import { Prng } from '../physics/prng.ts';
 import type { Site } from '../physics/site.ts';
 import type { SimDeviceSpec } from '../simulator.ts';
 import { identityFor, profileImager, profileShape } from './profile-imager.ts';
@@ -56,10 +57,14 @@ function buildModel(context: BuildDeviceContext): SimulatedDevice {
   const profile = registry.get(spec.profile);
   const shape = profileShape(profile);
   const ratedPowerW = spec.ratedPowerW ?? shape.ratedPowerW ?? (shape.phases === 3 ? 10_000 : 5_000);
+  // A seed of its own (spec.seed) makes a device's values independent of the other devices.
+  const prng = spec.seed === undefined ? undefined : new Prng(spec.seed);
   const model =
     shape.kind === 'meter'
-      ? site.addMeter({ phases: shape.phases })
-      : site.addInverter({ ratedPowerW, mppts: shape.mppts, phases: shape.phases });
+      ? site.addMeter({ phases: shape.phases }, prng)
+      : shape.battery
+        ? site.addHybrid({ ratedPowerW, mppts: shape.mppts, phases: shape.phases }, prng)
+        : site.addInverter({ ratedPowerW, mppts: shape.mppts, phases: shape.phases }, prng);
   const identity = identityFor(
     profile,
     simulatedSerial(id),

@@ -13,26 +13,32 @@ import type { Imager } from './simulated-device.ts';
 
 /** What a profile says about the device behind it. */
 export interface ProfileShape {
-  kind: 'inverter' | 'meter';
+  kind: 'inverter' | 'meter' | 'battery';
   /** 1 or 3. */
   phases: number;
   /** MPPT inputs the profile reads (at least 1). */
   mppts: number;
   /** Nameplate power when the profile fixes it as a constant, W. */
   ratedPowerW?: number;
+  /** The profile reads battery fields: the device is a hybrid (or a battery) with battery physics. */
+  battery: boolean;
 }
 
 /** Reads the device shape from the points a profile decodes. */
 export function profileShape(profile: Profile): ProfileShape {
-  const has = (field: string): boolean => field in profile.points;
-  const phases = has('ac_voltage_l2_v') || has('ac_current_l2_a') ? 3 : 1;
+  const has = (field: string): boolean => field in profile.points || field in profile.computed;
+  const phases = has('ac_voltage_l2_v') || has('ac_current_l2_a') || has('grid_power_l2_w') ? 3 : 1;
   let mppts = 1;
   for (const n of [2, 3, 4]) if (has(`pv${n}_voltage_v`) || has(`pv${n}_current_a`)) mppts = n;
   const rated = Number(profile.constants.rated_power_w);
+  const battery =
+    profile.kind === 'battery' ||
+    Object.keys({ ...profile.points, ...profile.computed }).some((f) => f.startsWith('battery_'));
   return {
     kind: profile.kind,
     phases,
     mppts,
+    battery,
     ...(Number.isFinite(rated) && rated > 0 ? { ratedPowerW: rated } : {}),
   };
 }
@@ -50,7 +56,14 @@ export function identityFor(profile: Profile, serial: string, model: string): Si
       point.type === 'u16' || point.type === 's16' ? digits % 32_768 : digits % 100_000_000,
     );
   }
-  return { make: profile.make, model, serial: shownSerial };
+  // Text registers hold size·2 characters; a device shows what fits (the end of a serial, which varies).
+  const fit = (field: 'serial' | 'model', text: string, fromEnd: boolean): string => {
+    const target = profile.points[field];
+    if (target?.type !== 'str' || target.size === undefined) return text;
+    const chars = target.size * 2;
+    return fromEnd ? text.slice(-chars) : text.slice(0, chars).trimEnd();
+  };
+  return { make: profile.make, model: fit('model', model, false), serial: fit('serial', shownSerial, true) };
 }
 
 /** Statuses to fall back to when a vendor has no code for a state (most have no "throttled"). */
@@ -104,6 +117,7 @@ function applyIdentify(profile: Profile, image: RegisterImage): void {
   const table = tableFor(image, identify.function);
   const start = wireAddress(profile, identify.address);
   identify.equals?.forEach((word, i) => table.set(start + i, word));
+  if (identify.oneOf !== undefined) table.set(start, identify.oneOf[0]!);
   if (identify.contains !== undefined) {
     const words = Array.from({ length: identify.size }, (_, i) => table.get(start + i) ?? 0);
     const text = words.map((w) => String.fromCharCode(w >> 8, w & 0xff)).join('');

@@ -3,6 +3,7 @@
  * and what a reboot resets. The served image is re-encoded only when the site has moved on.
  */
 import type { FaultController } from '../faults/fault-controller.ts';
+import type { HybridModel } from '../physics/hybrid-model.ts';
 import type { MeterModel } from '../physics/meter-model.ts';
 import type { PvInverterModel } from '../physics/pv-inverter-model.ts';
 import type { SimValues } from '../physics/sim-values.ts';
@@ -16,7 +17,7 @@ export interface SimulatedDeviceOptions {
   id: string;
   profileId: string;
   unit: number;
-  model: PvInverterModel | MeterModel;
+  model: PvInverterModel | MeterModel | HybridModel;
   /** Identity and nameplate values that do not come from physics (make, model, serial…). */
   identity: SimValues;
   imager: Imager;

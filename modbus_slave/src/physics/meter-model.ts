@@ -67,6 +67,7 @@ export class MeterModel {
       values[`ac_voltage_l${key}_v`] = voltageV;
       // Phase currents are magnitudes, as meters show them; the sign lives in the power.
       values[`ac_current_l${key}_a`] = Math.abs(this.gridW * share) / voltageV;
+      values[`grid_power_l${key}_w`] = this.gridW * share;
     });
     return values;
   }

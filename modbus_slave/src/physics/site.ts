@@ -4,6 +4,7 @@
  */
 import { CloudCover } from './cloud-cover.ts';
 import { GridFrequency } from './grid-frequency.ts';
+import { HybridModel, type HybridOptions } from './hybrid-model.ts';
 import { MeterModel, type MeterOptions } from './meter-model.ts';
 import { Prng } from './prng.ts';
 import { PvInverterModel, type PvInverterOptions } from './pv-inverter-model.ts';
@@ -38,6 +39,7 @@ export class Site {
   private readonly frequency: GridFrequency;
   private readonly inverters: PvInverterModel[] = [];
   private readonly meters: MeterModel[] = [];
+  private readonly hybrids: HybridModel[] = [];
   private readonly options: SiteOptions;
   private conditionsNow: SiteConditions;
 
@@ -51,16 +53,27 @@ export class Site {
   }
 
   /** Adds an inverter with its own random stream (so order of addition, not timing, decides). */
-  addInverter(options: PvInverterOptions): PvInverterModel {
-    const inverter = new PvInverterModel(options, this.prng.fork());
+  addInverter(options: PvInverterOptions, prng: Prng = this.prng.fork()): PvInverterModel {
+    const inverter = new PvInverterModel(options, prng);
     inverter.step(0, this.conditionsNow);
     this.inverters.push(inverter);
     return inverter;
   }
 
+  /**
+   * Adds a hybrid inverter with battery and internal meter: its own house behind its own grid
+   * connection (the site's plain meters do not see it). `prng` gives the device its own seed.
+   */
+  addHybrid(options: HybridOptions, prng: Prng = this.prng.fork()): HybridModel {
+    const hybrid = new HybridModel({ longitudeDeg: this.options.longitudeDeg, ...options }, prng);
+    hybrid.step(0, this.conditionsNow);
+    this.hybrids.push(hybrid);
+    return hybrid;
+  }
+
   /** Adds a grid meter seeing the house load minus every inverter of the site. */
-  addMeter(options: MeterOptions): MeterModel {
-    const meter = new MeterModel({ longitudeDeg: this.options.longitudeDeg, ...options }, this.prng.fork());
+  addMeter(options: MeterOptions, prng: Prng = this.prng.fork()): MeterModel {
+    const meter = new MeterModel({ longitudeDeg: this.options.longitudeDeg, ...options }, prng);
     meter.step(0, this.conditionsNow, this.pvPowerW());
     this.meters.push(meter);
     return meter;
@@ -89,6 +102,7 @@ export class Site {
       this.frequency.step(dtS * (this.options.frequencyTimeScale ?? 1));
       this.conditionsNow = this.measure();
       for (const inverter of this.inverters) inverter.step(dtS, this.conditionsNow);
+      for (const hybrid of this.hybrids) hybrid.step(dtS, this.conditionsNow);
       const pvW = this.pvPowerW();
       for (const meter of this.meters) meter.step(dtS, this.conditionsNow, pvW);
     }

@@ -35,6 +35,7 @@ export async function matchesIdentifyRule(
     throw error;
   }
   if (rule.equals !== undefined && !rule.equals.every((value, i) => words[i] === value)) return false;
+  if (rule.oneOf !== undefined && !rule.oneOf.includes(words[0] ?? -1)) return false;
   if (
     rule.contains !== undefined &&
     !wordsToText(words).toLowerCase().includes(rule.contains.toLowerCase())

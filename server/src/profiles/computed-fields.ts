@@ -38,6 +38,8 @@ export function solveComputed(
   computed: Computed,
   value: number,
   known: (name: string) => number | undefined,
+  /** An operand's register step and largest raw value, for sums of words with different weights. */
+  scaleOf?: (name: string) => { step: number; maxRaw: number } | undefined,
 ): Map<string, number> {
   const out = new Map<string, number>();
   if ('negate' in computed) {
@@ -46,13 +48,30 @@ export function solveComputed(
   }
   if ('difference' in computed) {
     const [minuend, subtrahend] = computed.difference;
-    const b = known(subtrahend) ?? 0;
+    // Two unsigned flows (charge, discharge): the one in the value's direction carries it.
+    const b = known(subtrahend) ?? Math.max(0, -value);
     out.set(subtrahend, b);
     out.set(minuend, value + b);
     return out;
   }
   const unknown = computed.sum.filter((name) => known(name) === undefined);
-  const rest = computed.sum.reduce((left, name) => left - (known(name) ?? 0), value);
+  let rest = computed.sum.reduce((left, name) => left - (known(name) ?? 0), value);
+  const scales = unknown.map((name) => scaleOf?.(name));
+  const steps = new Set(scales.map((s) => s?.step));
+  if (steps.size > 1 && scales.every((s) => s !== undefined)) {
+    // Words of one counter (a high word worth 65536 low words): the heaviest takes what it can, in whole steps.
+    const order = unknown
+      .map((name, i) => ({ name, scale: scales[i]! }))
+      .sort((a, b) => b.scale.step - a.scale.step);
+    order.forEach(({ name, scale }, i) => {
+      const last = i === order.length - 1;
+      const raw = last ? rest / scale.step : Math.min(Math.floor(rest / scale.step), scale.maxRaw);
+      out.set(name, raw * scale.step);
+      rest -= raw * scale.step;
+    });
+    for (const name of computed.sum) if (!out.has(name)) out.set(name, known(name) ?? 0);
+    return new Map(computed.sum.map((name) => [name, out.get(name) ?? 0]));
+  }
   for (const name of computed.sum) out.set(name, known(name) ?? rest / Math.max(1, unknown.length));
   return out;
 }

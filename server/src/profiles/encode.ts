@@ -70,7 +70,8 @@ function chooseScaleFactors(
   options: EncodeOptions,
 ): Map<string, { sf: number; fn: 3 | 4; wire: number }> {
   const groups = new Map<string, [string, Point][]>();
-  for (const [field, point] of Object.entries(profile.points)) {
+  // Terms count too: a scale factor used only by terms must still be written.
+  for (const [field, point] of [...Object.entries(profile.points), ...Object.entries(profile.terms)]) {
     if (point?.sf === undefined) continue;
     const key = `${point.function}:${wireAddress(profile, point.sf)}`;
     groups.set(key, [...(groups.get(key) ?? []), [field, point]]);
@@ -165,7 +166,12 @@ function solveAllComputed(
     if (rule === undefined || value === undefined) continue;
     const known = (name: string): number | undefined =>
       terms.get(name) ?? (name in profile.terms ? undefined : numericValue(merged as DecodedReading, name));
-    for (const [name, operand] of solveComputed(rule, value, known)) {
+    const scaleOf = (name: string): { step: number; maxRaw: number } | undefined => {
+      const point = profile.terms[name];
+      if (point === undefined || point.sf !== undefined || point.type === 'f32') return undefined;
+      return { step: Math.abs(point.gain), maxRaw: 2 ** (16 * pointWords(point)) - 1 };
+    };
+    for (const [name, operand] of solveComputed(rule, value, known, scaleOf)) {
       if (name in profile.terms) terms.set(name, operand);
       else if (merged[name] === undefined) merged[name] = operand;
     }
@@ -181,7 +187,11 @@ export function encodePoints(
   image: RegisterImage = emptyImage(),
 ): RegisterImage {
   const { values, terms } = solveAllComputed(profile, given);
-  const scaleFactors = chooseScaleFactors(profile, values, options);
+  const scaleFactors = chooseScaleFactors(
+    profile,
+    { ...values, ...Object.fromEntries(terms) } as DecodedReading,
+    options,
+  );
   for (const [name, point] of Object.entries(profile.terms)) {
     const value = terms.get(name);
     // A term sharing a point's scale-factor register is written at that scale factor.
@@ -223,6 +233,15 @@ export function encodeReading(
   options: EncodeOptions = {},
 ): RegisterImage {
   const image = emptyImage();
+  for (const range of profile.documentedRanges) {
+    const count = Math.min(range.count, 65536 - wireAddress(profile, range.start));
+    writeWords(
+      image,
+      range.function,
+      wireAddress(profile, range.start),
+      new Array<number>(count).fill(range.fill),
+    );
+  }
   for (const block of profile.blocks) {
     writeWords(
       image,
@@ -230,6 +249,9 @@ export function encodeReading(
       wireAddress(profile, block.start),
       new Array<number>(block.count).fill(0),
     );
+  }
+  for (const fixed of profile.fixedRegisters) {
+    writeWords(image, fixed.function, wireAddress(profile, fixed.address), fixed.words);
   }
   return encodePoints(profile, values, options, image);
 }

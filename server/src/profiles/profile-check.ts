@@ -58,13 +58,22 @@ function checkPoint(profile: Profile, file: string, field: string, point: Point,
 
 /** Computed fields name points or terms that exist, and do not replace a point. */
 function checkComputed(profile: Profile, file: string): void {
+  // A computed field may use terms, numeric points and the computed fields listed before it.
+  const earlier = new Set<string>();
   for (const [field, computed] of Object.entries(profile.computed)) {
     if (computed === undefined) continue;
     if (field in profile.points) fail(file, `computed.${field}`, 'is also a point: define it once');
     for (const name of operandsOf(computed)) {
-      const known = name in profile.terms || (NUMERIC.has(name) && name in profile.points);
-      if (!known) fail(file, `computed.${field}`, `"${name}" is neither a term nor a numeric point`);
+      const known =
+        name in profile.terms || earlier.has(name) || (NUMERIC.has(name) && name in profile.points);
+      if (!known)
+        fail(
+          file,
+          `computed.${field}`,
+          `"${name}" is neither a term, a numeric point nor an earlier computed field`,
+        );
     }
+    earlier.add(field);
   }
   for (const name of Object.keys(profile.terms)) {
     if (name in profile.points) fail(file, `terms.${name}`, 'has the name of a canonical field');

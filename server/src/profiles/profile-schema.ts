@@ -107,6 +107,8 @@ export const IdentifySchema = z.object({
   address: register,
   /** Expected raw register values starting at `address`. */
   equals: z.array(z.number().int().min(0).max(65535)).optional(),
+  /** Or: the register at `address` holds one of these values (a model code with variants). */
+  oneOf: z.array(z.number().int().min(0).max(65535)).min(1).optional(),
   /** Or: the register range must be readable and this text must appear in it (ASCII, 2 chars a register). */
   contains: z.string().optional(),
   size: z.number().int().min(1).max(32).default(1),
@@ -115,7 +117,8 @@ export const IdentifySchema = z.object({
 export const ProfileSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
   make: z.string(),
-  kind: z.enum(['inverter', 'meter']).default('inverter'),
+  /** A battery is a battery bank or its monitor (no PV of its own); hybrids are inverters with battery fields. */
+  kind: z.enum(['inverter', 'meter', 'battery']).default('inverter'),
   products: z.array(z.string()).default([]),
   /** Transport defaults and addressing: 1 means the document numbers registers from 1 (wire = address − 1). */
   transport: z
@@ -139,6 +142,35 @@ export const ProfileSchema = z.object({
   /** Numeric fields computed from points and terms of the same poll, e.g. `dc_power_w: { sum: [pv1_power, pv2_power] }`. */
   computed: z.partialRecord(NumericFieldSchema, ComputedSchema).default({}),
   identify: IdentifySchema.optional(),
+  /**
+   * Register ranges the device answers according to its document, beyond the blocks egw reads. The
+   * simulator serves them (registers it does not model hold `fill`: 0, or the vendor's not-implemented
+   * value) so other clients reading the documented ranges get data, not exception 02.
+   */
+  documentedRanges: z
+    .array(
+      z.object({
+        function: z.union([z.literal(3), z.literal(4)]).default(3),
+        start: register,
+        count: z.number().int().min(1).max(65536),
+        fill: z.number().int().min(0).max(65535).default(0),
+      }),
+    )
+    .default([]),
+  /**
+   * Registers every device of this kind holds with the same words (the SunSpec marker "SunS", model ids
+   * and lengths of a fixed SunSpec layout). Not decoded; the simulator serves them, so SunSpec clients
+   * can walk a simulated fixed-layout device.
+   */
+  fixedRegisters: z
+    .array(
+      z.object({
+        function: z.union([z.literal(3), z.literal(4)]).default(3),
+        address: register,
+        words: z.array(z.number().int().min(0).max(65535)).min(1),
+      }),
+    )
+    .default([]),
   notes: z.string().optional(),
 });
 export type Profile = z.infer<typeof ProfileSchema>;

@@ -68,7 +68,7 @@ test('computed fields round-trip through the encoder and decoder', () => {
 
 test('the loader names a computed operand that does not exist', () => {
   const broken = YAML.replace('[pv1_power, pv2_power]', '[pv1_power, pv9_power]');
-  assert.throws(() => parseProfile(broken, 'computed.yaml'), /computed\.dc_power_w: "pv9_power"/);
+  assert.throws(() => parseProfile(broken, 'computed.yaml'), /computed\.dc_power_w: "pv9_power" is neither/);
   const both = YAML.replace(
     'load_power_w: { address: 0',
     'dc_power_w: { address: 5, type: u16 }\n  load_power_w: { address: 0',

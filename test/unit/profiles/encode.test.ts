@@ -19,6 +19,17 @@ const RANGES: Record<string, [number, number]> = {
   dc_power_w: [0, 20000],
   temperature_c: [-20, 80],
   rated_power_w: [3000, 20000],
+  grid_power_l1_w: [-5000, 5000],
+  grid_power_l2_w: [-5000, 5000],
+  grid_power_l3_w: [-5000, 5000],
+  load_power_w: [0, 10000],
+  battery_soc_pct: [0, 100],
+  battery_power_w: [-5000, 5000],
+  battery_voltage_v: [45, 60],
+  battery_current_a: [-80, 80],
+  battery_temperature_c: [-10, 50],
+  energy_battery_charge_wh: [1000, 5e6],
+  energy_battery_discharge_wh: [1000, 5e6],
 };
 function rangeOf(field: string): [number, number] {
   if (RANGES[field]) return RANGES[field];

@@ -14,6 +14,7 @@ export type SunSpecType =
   | 'string'
   | 'sunssf'
   | 'enum16'
+  | 'bitfield16'
   | 'bitfield32'
   | 'count'
   | 'pad';

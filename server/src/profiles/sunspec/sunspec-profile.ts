@@ -31,6 +31,8 @@ const MAX_PV = 4;
 const MAX_BLOCK = 125;
 const INVERTERS = new Set([101, 102, 103, 111, 112, 113]);
 const METERS = new Set([201, 202, 203, 204]);
+const STORAGE = 124;
+const BATTERY = 802;
 
 /** A profile point for SunSpec point `name` of the model at `ref` (`base` adds a repeating-group offset). */
 function sunspecPoint(model: SunSpecModel, ref: SunSpecModelRef, name: string, base = 0): PointInput {
@@ -109,6 +111,32 @@ function meter(model: SunSpecModel, ref: SunSpecModelRef, withPhases: boolean): 
 /** Models that hold identity and nameplate: read once per connection; the nameplate may be missing. */
 const ONCE_PER_CONNECTION = new Set([1, 120]);
 
+/** Model 124 (storage controls): state of charge and battery voltage. */
+function storage(model: SunSpecModel, ref: SunSpecModelRef): Points {
+  return {
+    battery_soc_pct: sunspecPoint(model, ref, 'ChaState'),
+    battery_voltage_v: sunspecPoint(model, ref, 'InBatV'),
+  };
+}
+
+/**
+ * Model 802 (battery bank). The model leaves the sign of W and A open; devices serving it (Kostal,
+ * read by the evcc kostal-plenticore template as "positive = discharging") count discharge positive,
+ * so the canonical fields (positive = charging) take them negated, as terms.
+ */
+function battery(model: SunSpecModel, ref: SunSpecModelRef): { points: Points; terms: Points } {
+  return {
+    points: {
+      battery_soc_pct: sunspecPoint(model, ref, 'SoC'),
+      battery_voltage_v: sunspecPoint(model, ref, 'V'),
+    },
+    terms: {
+      battery_discharge_w: sunspecPoint(model, ref, 'W'),
+      battery_discharge_a: sunspecPoint(model, ref, 'A'),
+    },
+  };
+}
+
 /** The block for a model: its header and as much of it as one read allows (the MPPT groups we use). */
 function blockFor(model: SunSpecModel, ref: SunSpecModelRef): NonNullable<ProfileInput['blocks']>[number] {
   const usable = model.repeating ? model.length + 2 + MAX_PV * model.repeating.length : model.length + 2;
@@ -129,40 +157,64 @@ export function buildSunSpecProfile(chain: SunSpecChain): Profile {
   const model = (ref: SunSpecModelRef): SunSpecModel => SUNSPEC_MODELS.get(ref.id) as SunSpecModel;
   const inv = find(INVERTERS);
   const met = find(METERS);
-  if (inv === undefined && met === undefined) {
+  if (inv === undefined && met === undefined && find(new Set([BATTERY])) === undefined) {
     const ids = chain.models.map((m) => m.id).join(', ') || 'none';
-    throw new ProfileError(`SunSpec chain at ${chain.base} has no inverter or meter model (models: ${ids})`, {
-      register: chain.base,
-    });
+    throw new ProfileError(
+      `SunSpec chain at ${chain.base} has no inverter, meter or battery model (models: ${ids})`,
+      {
+        register: chain.base,
+      },
+    );
   }
-  const used = [find(new Set([1])), find(new Set([120])), find(new Set([160])), inv, met].filter(
-    (r): r is SunSpecModelRef => r !== undefined,
-  );
+  const bat = find(new Set([BATTERY]));
+  const used = [
+    find(new Set([1])),
+    find(new Set([120])),
+    find(new Set([STORAGE])),
+    find(new Set([160])),
+    inv,
+    met,
+    bat,
+  ].filter((r): r is SunSpecModelRef => r !== undefined);
   let points: Points = {};
+  let terms: Points = {};
   for (const ref of used) {
     const m = model(ref);
     if (ref.id === 1) points = { ...points, ...identity(m, ref) };
     else if (ref.id === 120) points.rated_power_w = sunspecPoint(m, ref, 'WRtg');
+    else if (ref.id === STORAGE) points = { ...points, ...storage(m, ref) };
     else if (ref.id === 160) points = { ...points, ...mppt(m, ref) };
-    else if (INVERTERS.has(ref.id)) points = { ...points, ...inverter(m, ref) };
+    else if (ref.id === BATTERY) {
+      // A battery bank's own SoC and voltage are more direct than the inverter's storage controls.
+      const found = battery(m, ref);
+      points = { ...points, ...found.points };
+      terms = found.terms;
+    } else if (INVERTERS.has(ref.id)) points = { ...points, ...inverter(m, ref) };
     else points = { ...points, ...meter(m, ref, inv === undefined) };
   }
   const blocks = used.map((ref) => blockFor(model(ref), ref));
   // Drop points a short model (device-specific L) does not reach.
-  for (const [field, point] of Object.entries(points)) {
+  const reaches = (point: PointInput): boolean => {
     const block = blocks.find((b) => point.address >= b.start && point.address < b.start + b.count);
     const end = point.address + (point.size ?? (['u16', 's16', 'sunssf'].includes(point.type) ? 1 : 2));
-    if (block === undefined || end > block.start + block.count) delete points[field];
-  }
+    return block !== undefined && end <= block.start + block.count;
+  };
+  for (const [field, point] of Object.entries(points)) if (!reaches(point)) delete points[field];
+  for (const [name, point] of Object.entries(terms)) if (!reaches(point)) delete terms[name];
+  const computed: NonNullable<ProfileInput['computed']> = {};
+  if (terms.battery_discharge_w) computed.battery_power_w = { negate: 'battery_discharge_w' };
+  if (terms.battery_discharge_a) computed.battery_current_a = { negate: 'battery_discharge_a' };
   const freq = points.grid_frequency_hz;
   const input: ProfileInput = {
     id: 'sunspec',
     make: 'SunSpec',
-    kind: inv === undefined ? 'meter' : 'inverter',
+    kind: inv !== undefined ? 'inverter' : met !== undefined ? 'meter' : 'battery',
     products: [`SunSpec models ${chain.models.map((m) => m.id).join(', ')}`],
     blocks,
     frequency: freq === undefined ? undefined : frequencyBlock(freq),
     points,
+    terms,
+    computed,
     notes: `discovered at base ${chain.base}`,
   };
   const profile = ProfileSchema.parse(input);

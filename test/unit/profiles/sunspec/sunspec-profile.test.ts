@@ -152,11 +152,11 @@ test('a chain without inverter or meter model is a ProfileError listing the mode
         base: 0,
         models: [
           { id: 1, start: 2, length: 66 },
-          { id: 802, start: 70, length: 10 },
+          { id: 124, start: 70, length: 24 },
         ],
       }),
     (e: unknown) =>
-      e instanceof ProfileError && /no inverter or meter model \(models: 1, 802\)/.test(e.message),
+      e instanceof ProfileError && /no inverter, meter or battery model \(models: 1, 124\)/.test(e.message),
   );
 });
 
@@ -177,7 +177,7 @@ test('random inverter readings round-trip through image, discovery and decoding 
 });
 
 test('sunspecImage refuses model ids the project does not define', () => {
-  assert.throws(() => sunspecImage([1, 802], {}), /SunSpec model 802 is not defined/);
+  assert.throws(() => sunspecImage([1, 999], {}), /SunSpec model 999 is not defined/);
 });
 
 test('the fixed SolarEdge and Fronius layouts agree with the SunSpec model definitions', () => {
@@ -198,6 +198,18 @@ test('the fixed SolarEdge and Fronius layouts agree with the SunSpec model defin
         { id: 1, start: 40002, length: 65 },
         { id: 113, start: 40069, length: 60 },
         { id: 120, start: 40131, length: 26 },
+      ],
+      [],
+    ],
+    // GEN24 with a battery: its battery power comes from MPPT modules 3 and 4, not a SunSpec point.
+    [
+      'fronius-gen24',
+      [
+        { id: 1, start: 40002, length: 65 },
+        { id: 103, start: 40069, length: 50 },
+        { id: 120, start: 40121, length: 26 },
+        { id: 160, start: 40253, length: 88 },
+        { id: 124, start: 40343, length: 24 },
       ],
       [],
     ],
