@@ -1,6 +1,8 @@
-// Lint rules. Boundaries: platform-free folders must not import sockets, koa, bleno, modbus-serial or SQLite.
+// Lint rules. Boundaries: platform-free folders must not import sockets, koa, bleno, modbus-serial or SQLite;
+// imports run down the layer order of scripts/import-layers.mjs (README, "Where things live").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { LAYERS, directionPatterns } from './scripts/import-layers.mjs';
 
 const platformImports = {
   patterns: [
@@ -42,34 +44,9 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // bleno's types and callbacks stay in the GATT adapter; everything else sees plain bytes. Listed before
-    // the platform-free block, which (applying later) keeps its wider list for the folders it names.
-    files: [
-      'server/**',
-      'bluetooth/src/egwttp/**',
-      'bluetooth/src/provisioning/**',
-      'bluetooth/src/ws/**',
-      'client/**',
-    ],
-    ignores: ['bluetooth/src/gatt/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: '@stoprocent/bleno', message: 'only bluetooth/src/gatt/ imports bleno' }] },
-      ],
-    },
-  },
-  {
-    files: [
-      'server/src/core/**',
-      'server/src/engine/**',
-      'server/src/profiles/**',
-      'server/src/modbus/decode*.ts',
-      'bluetooth/src/egwttp/**',
-    ],
-    rules: { 'no-restricted-imports': ['error', platformImports] },
-  },
+  // One no-restricted-imports setting per folder (a later block replaces an earlier one's, so each
+  // block carries everything its files need): the direction rule, bleno outside gatt/, platform-free.
+  ...importRules(),
   {
     // The clock module is where real time enters; tests, benches and scripts measure wall time on purpose.
     files: ['server/src/core/clock.ts', 'test/**', 'bench/**', 'scripts/**', 'client/**'],
@@ -96,3 +73,37 @@ export default tseslint.config(
     },
   },
 );
+
+/** The no-restricted-imports blocks: direction per layer unit, plus bleno and platform-free limits. */
+function importRules() {
+  const bleno = { name: '@stoprocent/bleno', message: 'only bluetooth/src/gatt/ imports bleno' };
+  const platformFree = ['server/src/core', 'server/src/engine', 'server/src/profiles'];
+  const block = (files, unit, { noBleno = true, platform = false, ignores } = {}) => ({
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noBleno ? [bleno] : [],
+          patterns: [...(platform ? platformImports.patterns : []), ...(unit ? directionPatterns(unit) : [])],
+        },
+      ],
+    },
+  });
+  const blocks = [block(['client/**'], undefined)];
+  for (const unit of LAYERS.flat()) {
+    const files = [`${unit}/**`, ...(unit === 'server/src/gateway' ? ['server/src/main.ts'] : [])];
+    if (unit === 'bluetooth/src') {
+      // bleno is for gatt/ (and the daemon's entry files that load it); egwttp/ is platform-free.
+      blocks.push(block(files, unit, { noBleno: false }));
+      blocks.push(block(['bluetooth/src/provisioning/**', 'bluetooth/src/ws/**'], unit));
+      blocks.push(block(['bluetooth/src/egwttp/**'], unit, { platform: true }));
+    } else if (unit === 'modbus_slave/src') {
+      blocks.push(block(files, unit, { noBleno: false }));
+    } else {
+      blocks.push(block(files, unit, { platform: platformFree.includes(unit) }));
+    }
+  }
+  return blocks;
+}

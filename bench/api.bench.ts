@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SystemClock } from '../server/src/core/clock.ts';
-import { startLocalGateway } from '../server/src/gateway/start-local-gateway.ts';
+import { startLocalGateway } from '../server/src/demo/start-local-gateway.ts';
 import { startSimProcess } from '../test/e2e/pipeline-harness.ts';
 import { startHarness } from '../test/integration/api/api-harness.ts';
 import { prefillOutbox } from '../test/fixtures/prefill-outbox.ts';

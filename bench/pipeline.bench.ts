@@ -4,7 +4,7 @@
 // 3 s warm-up. Figures: frequency-task start lag p50/p99/max over every run, missed slots (overruns),
 // harvests and batches made, gateway CPU % of one core and RSS (the simulator's CPU is not counted).
 import { nearestRank } from '../server/src/engine/task-stats.ts';
-import { startLocalGateway } from '../server/src/gateway/start-local-gateway.ts';
+import { startLocalGateway } from '../server/src/demo/start-local-gateway.ts';
 import { startSimProcess } from '../test/e2e/pipeline-harness.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
 

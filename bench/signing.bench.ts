@@ -4,8 +4,8 @@ import { verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOrCreateDeviceKey } from '../server/src/harvest/signing/device-key.ts';
-import { createBatch } from '../server/src/harvest/signing/batch-jwt.ts';
+import { loadOrCreateDeviceKey } from '../server/src/identity/device-key.ts';
+import { createBatch } from '../server/src/identity/batch-jwt.ts';
 import type { Reading } from '../server/src/core/reading.ts';
 import type { BenchFigures, BenchOptions } from './bench-types.ts';
 

@@ -11,7 +11,7 @@ import { BlePeripheral } from './gatt/ble-peripheral.ts';
 import type { OpenConnection } from './gatt/egw-gatt-service.ts';
 import { ApiForwarder } from './provisioning/api-forwarder.ts';
 import { ApiTokenSource } from './provisioning/api-token-source.ts';
-import { loadOrCreateBlePin } from './provisioning/ble-pin.ts';
+import { loadOrCreateBlePin } from '../../server/src/config/ble-pin.ts';
 import { controlSocketPath, startControlSocket } from './provisioning/control-socket.ts';
 import { GpioButton } from './provisioning/gpio-button.ts';
 import { PinSessions } from './provisioning/pin-session.ts';

@@ -8,7 +8,7 @@ import { createLogger } from '../../server/src/core/logger.ts';
 import { createWifiManager } from '../../server/src/wifi/create-wifi-manager.ts';
 import { startBleService } from './ble-service.ts';
 import { DEFAULT_FRAME_SIZE_BYTES, MIN_FRAME_SIZE_BYTES } from './egwttp/egwttp-message.ts';
-import { loadOrCreateBlePin } from './provisioning/ble-pin.ts';
+import { loadOrCreateBlePin } from '../../server/src/config/ble-pin.ts';
 import { controlRequest, controlSocketPath } from './provisioning/control-socket.ts';
 
 const USAGE = `Usage: egw-ble [run] [options]        BLE provisioning service (EGWTTP over GATT and/or WebSocket)

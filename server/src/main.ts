@@ -10,7 +10,7 @@ import { createLogger } from './core/logger.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { buildGateway } from './gateway/build-gateway.ts';
 import { TaskObserverRelay } from './gateway/task-observer-relay.ts';
-import { PACKAGE_VERSION } from './cli/package-version.ts';
+import { PACKAGE_VERSION } from './core/package-version.ts';
 
 /** How long in-flight task runs may finish after a stop signal, ms. */
 export const ENGINE_STOP_DEADLINE_MS = 3000;

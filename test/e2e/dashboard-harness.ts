@@ -3,7 +3,7 @@
  * the real gateway wired to it, API on an ephemeral port, data in a temp dir. Like `npm run demo`.
  */
 import type { RunningGateway } from '../../server/src/gateway/start-gateway.ts';
-import { startLocalGateway, type LocalSimulator } from '../../server/src/gateway/start-local-gateway.ts';
+import { startLocalGateway, type LocalSimulator } from '../../server/src/demo/start-local-gateway.ts';
 
 /** A running demo and how to stop it. */
 export interface Demo {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { createApiMetrics } from '../../server/src/api/metrics.ts';
+import { createMetrics } from '../../server/src/observability/metrics.ts';
 import { startApiServer, type ApiServer } from '../../server/src/api/create-api.ts';
 import { SystemClock } from '../../server/src/core/clock.ts';
 import { silentLogger } from '../../server/src/core/logger.ts';
@@ -44,7 +44,7 @@ describe('installer page over the WebSocket transport in Chromium', () => {
       port: 0,
       bodyLimitBytes: 65_536,
       corsOrigins: [],
-      metrics: createApiMetrics(gateway.services),
+      metrics: createMetrics(gateway.services),
     });
     await writeFile(join(dir, 'api-token'), 'installer-token-0123456789', { mode: 0o600 });
     await writeFile(join(dir, 'ble-pin'), '135790', { mode: 0o600 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sleep, startPipeline, verifyJwt, waitFor, type Pipeline } from './pipeline-harness.ts';
-import { decodeJwt } from '../../server/src/harvest/signing/jwt.ts';
+import { decodeJwt } from '../../server/src/identity/jwt.ts';
 
 type Harvest = Record<string, unknown> & { device: string; ts: number };
 

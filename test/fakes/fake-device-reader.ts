@@ -2,7 +2,8 @@
 import type { Clock } from '../../server/src/core/clock.ts';
 import { TimeoutError } from '../../server/src/core/errors.ts';
 import type { Reading } from '../../server/src/core/reading.ts';
-import type { ConnectionState, DeviceReader, DeviceStats } from '../../server/src/devices/device-reader.ts';
+import type { DeviceReader } from '../../server/src/devices/device-reader.ts';
+import type { ConnectionState, DeviceStats } from '../../server/src/modbus/modbus-observer.ts';
 
 export interface FakeDeviceReaderOptions {
   id?: string;

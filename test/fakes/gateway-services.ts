@@ -11,17 +11,14 @@ import { NotAvailable, ValidationError } from '../../server/src/core/errors.ts';
 import { EventBus } from '../../server/src/core/event-bus.ts';
 import { silentLogger } from '../../server/src/core/logger.ts';
 import type { Reading } from '../../server/src/core/reading.ts';
-import type { DeviceStats } from '../../server/src/devices/device-reader.ts';
-import type {
-  BatchRecord,
-  DeviceInfo,
-  DeviceRegistry,
-  FrequencySnapshot,
-  GatewayIdentity,
-  GatewayServices,
-  Settings,
-  UplinkState,
-} from '../../server/src/gateway/gateway-services.ts';
+import type { DeviceStats } from '../../server/src/modbus/modbus-observer.ts';
+import type { GatewayServices } from '../../server/src/api/gateway-port.ts';
+import type { Settings } from '../../server/src/config/settings.ts';
+import type { DeviceInfo, DeviceRegistry } from '../../server/src/devices/device-info.ts';
+import type { FrequencySnapshot } from '../../server/src/harvest/frequency-sampler.ts';
+import type { GatewayIdentity } from '../../server/src/identity/gateway-identity.ts';
+import type { BatchRecord } from '../../server/src/outbox/batch-record.ts';
+import type { UplinkState } from '../../server/src/uplink/uplink.ts';
 import type { WifiManager, WifiNetwork, WifiState } from '../../server/src/wifi/wifi-manager.ts';
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -10,16 +10,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { GatewayServices } from '../gateway/gateway-services.ts';
+import type { GatewayServices } from './gateway-port.ts';
 import { answerClientError } from './answer-client-error.ts';
 import { AuthRateLimiter, type AuthRateLimitOptions } from './auth-rate-limiter.ts';
 import { cors } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
-import type { ApiMetrics } from './metrics.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import { LoadShedder, type LoadSheddingOptions } from './load-shedder.ts';
 import { loadShedding } from './load-shedding.ts';
 import { ExpensiveRouteLimiter, expensiveRouteLimit, type ExpensiveLimits } from './expensive-route-limit.ts';
-import { GatewayName } from './name/gateway-name.ts';
+import { GatewayName } from '../identity/gateway-name.ts';
 import { buildOpenApi } from './openapi.ts';
 import { methodNotAllowed, registerRoutes } from './register-routes.ts';
 import type { AnyRoute } from './route-spec.ts';
@@ -43,7 +43,7 @@ export interface ApiOptions {
   corsOrigins: string[];
   /** Folder of the dashboard (index.html, dashboard.js, …); default client/dashboard of this checkout. */
   staticDir?: string;
-  metrics: ApiMetrics;
+  metrics: GatewayMetrics;
   /** Backend GraphQL endpoint asked for the gateway name (config backend.graphqlUrl). */
   backendGraphqlUrl?: string;
   /** Timeout of the backend name query, ms (default 2000). */

@@ -3,7 +3,7 @@
  * unknown or misbehaving device can be analysed later (API, logs) instead of crashing anything.
  * Bounded: the oldest capture is dropped first.
  */
-import type { RawBlock } from '../modbus/decode.ts';
+import type { RawBlock } from '../profiles/decode.ts';
 
 /** One failed read: what was asked, what came back, and why it failed. */
 export interface RegisterCapture {

@@ -8,14 +8,11 @@ import { DeviceConfigSchema, type DeviceConfig } from '../config/schema.ts';
 import { ConfigError, describeError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
-import type {
-  DeviceInfo,
-  DeviceRegistry as DeviceRegistryContract,
-  FrequencySnapshot,
-} from '../gateway/gateway-services.ts';
-import type { DevicePipeline } from '../harvest/device-pipeline.ts';
+import type { DeviceInfo, DeviceRegistry as DeviceRegistryContract } from './device-info.ts';
+import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
+import type { DevicePipeline } from './device-pipeline.ts';
 import type { ProxyStats } from '../proxy/modbus-proxy.ts';
-import type { SettingsTable } from '../settings/settings-store.ts';
+import type { SettingsTable } from '../config/settings-store.ts';
 import type { DeviceReader } from './device-reader.ts';
 
 /** Key of the API overlay in the settings table. */

@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import { ModbusError, ProfileError, TimeoutError, type EgwError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
-import { decodeFrequency, decodeReading, type RawBlock } from '../modbus/decode.ts';
+import { decodeFrequency, decodeReading, type RawBlock } from '../profiles/decode.ts';
 import type { ModbusConnection } from '../modbus/modbus-connection.ts';
 import { modbusExceptionKind } from '../modbus/modbus-exception-kind.ts';
 import { unwrapAccumulators, type AccumulatorState } from '../profiles/accumulator-unwrap.ts';
@@ -20,7 +20,8 @@ import {
 } from '../profiles/profile-blocks.ts';
 import type { Profile } from '../profiles/profile-schema.ts';
 import type { AccumulatorStore } from './accumulator-store.ts';
-import type { ConnectionState, DeviceReader, DeviceStats } from './device-reader.ts';
+import type { DeviceReader } from './device-reader.ts';
+import type { ConnectionState, DeviceStats } from '../modbus/modbus-observer.ts';
 import { CaptureRing, type RegisterCapture } from './capture-ring.ts';
 import { frequencyBlockOf } from './frequency-block.ts';
 import type { ProfileSource } from './profile-source.ts';

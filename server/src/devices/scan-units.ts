@@ -9,7 +9,7 @@ import type { ModbusConnection } from '../modbus/modbus-connection.ts';
 import { modbusExceptionKind } from '../modbus/modbus-exception-kind.ts';
 import { wireBlocks } from '../profiles/profile-blocks.ts';
 import type { ProfileRegistry } from '../profiles/profile-registry.ts';
-import { decodeReading } from '../modbus/decode.ts';
+import { decodeReading } from '../profiles/decode.ts';
 import { identifyProfile } from './identify-profile.ts';
 import { unitReader } from './register-reader.ts';
 import { discoverSunSpecProfile, type SunSpecDiscovery } from './sunspec-discovery.ts';

@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Config } from '../config/schema.ts';
 import { fileAccumulatorStore } from '../devices/accumulator-store.ts';
 import { createDeviceReader } from '../devices/create-device-reader.ts';
-import { Backoff } from '../engine/backoff.ts';
+import { Backoff } from '../core/backoff.ts';
 import type { Scheduler } from '../engine/scheduler.ts';
 import { createWifiManager } from '../wifi/create-wifi-manager.ts';
 import { startGateway, type RunningGateway } from './start-gateway.ts';

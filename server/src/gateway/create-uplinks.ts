@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Uplink } from '../uplink/uplink.ts';
-import type { Settings } from './gateway-services.ts';
+import type { Settings } from '../config/settings.ts';
 
 /** What building an uplink needs besides the settings. */
 export interface UplinkDeps {

@@ -12,25 +12,27 @@ import { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config, DeviceConfig } from '../config/schema.ts';
 import { prepareDataDir } from '../config/data-dir.ts';
-import type { DeviceReader, ModbusObserver } from '../devices/device-reader.ts';
+import type { DeviceReader } from '../devices/device-reader.ts';
+import type { ModbusObserver } from '../modbus/modbus-observer.ts';
 import { DeviceRegistry } from '../devices/device-registry.ts';
 import type { TaskEngine } from '../engine/task.ts';
 import { Batcher } from '../harvest/batcher.ts';
-import { DevicePipeline } from '../harvest/device-pipeline.ts';
-import { createBatch } from '../harvest/signing/batch-jwt.ts';
-import { loadOrCreateDeviceKey } from '../harvest/signing/device-key.ts';
+import { DevicePipeline } from '../devices/device-pipeline.ts';
+import { createBatch } from '../identity/batch-jwt.ts';
+import { loadOrCreateDeviceKey } from '../identity/device-key.ts';
 import { Outbox } from '../outbox/outbox.ts';
 import { ProfileRegistry } from '../profiles/profile-registry.ts';
-import { PersistentSettingsStore } from '../settings/settings-store.ts';
-import { createApiMetrics } from '../api/metrics.ts';
+import { PersistentSettingsStore } from '../config/settings-store.ts';
+import { createMetrics } from '../observability/metrics.ts';
 import { startApiServer } from '../api/create-api.ts';
-import { PACKAGE_VERSION } from '../cli/package-version.ts';
+import { PACKAGE_VERSION } from '../core/package-version.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import { OutboxDispatcher } from '../uplink/outbox-dispatcher.ts';
 import type { WifiManager } from '../wifi/wifi-manager.ts';
-import { loadOrCreateApiToken } from './api-token.ts';
+import { loadOrCreateApiToken } from '../config/api-token.ts';
 import type { TaskObserverRelay } from './task-observer-relay.ts';
-import type { GatewayServices, Settings } from './gateway-services.ts';
+import type { GatewayServices } from '../api/gateway-port.ts';
+import type { Settings } from '../config/settings.ts';
 
 /** What the composition root hands over. */
 export interface GatewayContext {
@@ -143,7 +145,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       // The proxy's code loads only on a box that has a device with proxyPort.
       openProxy: async (device, reader, pipeline) => {
         if (device.proxyPort === undefined) return undefined;
-        const { openDeviceProxy } = await import('../proxy/open-device-proxy.ts');
+        const { openDeviceProxy } = await import('../devices/open-device-proxy.ts');
         return openDeviceProxy(device, reader, pipeline, {
           clock,
           logger: ctx.logger,
@@ -202,7 +204,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       startedAtMs,
       version: PACKAGE_VERSION,
     };
-    const metrics = createApiMetrics(services);
+    const metrics = createMetrics(services);
     cleanup.push(() => metrics.close());
     if (ctx.taskObserver) {
       const relay = ctx.taskObserver;

@@ -10,7 +10,7 @@ import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Reading } from '../core/reading.ts';
 import type { TaskEngine, TaskHandle } from '../engine/task.ts';
-import type { BatchInput } from './signing/batch-jwt.ts';
+import type { BatchInput } from '../identity/batch-jwt.ts';
 
 /**
  * Where sealed batches go: the outbox, which assigns the seq, signs and commits (or, when the disk

@@ -4,7 +4,7 @@
  * The backoff is capped (default 5 s) so a device that comes back is read again within 10 s.
  */
 import type { Clock } from '../core/clock.ts';
-import { Backoff } from '../engine/backoff.ts';
+import { Backoff } from '../core/backoff.ts';
 
 export interface DeviceHealthOptions {
   /** First backoff after a failure, ms (default 500). */

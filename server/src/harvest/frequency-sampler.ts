@@ -2,7 +2,6 @@
  * The 10 Hz path of one device: keeps recent grid-frequency samples in a ring buffer (for the API's
  * snapshot) and the running statistics of the current harvest window.
  */
-import type { FrequencySnapshot } from '../gateway/gateway-services.ts';
 import { FrequencyWindow, type FrequencyStats } from './frequency-window.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
@@ -10,6 +9,13 @@ import { RingBuffer } from './ring-buffer.ts';
 export interface FrequencySample {
   ts: number;
   hz: number;
+}
+
+/** Recent 10 Hz samples of one device and their statistics. */
+export interface FrequencySnapshot {
+  device: string;
+  samples: { ts: number; hz: number }[];
+  stats: { count: number; minHz?: number; maxHz?: number; meanHz?: number };
 }
 
 /** Samples of one device. */

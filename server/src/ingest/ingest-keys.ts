@@ -6,9 +6,9 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { TransportError } from '../core/errors.ts';
-import type { DecodedJwt } from '../harvest/signing/jwt.ts';
-import { publicKeyInfo, serialFromPublicKey } from '../harvest/signing/public-key.ts';
-import { secp } from '../harvest/signing/secp.ts';
+import type { DecodedJwt } from '../identity/jwt.ts';
+import { publicKeyInfo, serialFromPublicKey } from '../identity/public-key.ts';
+import { secp } from '../identity/secp.ts';
 
 /** How keys are found. */
 export type KeySource =

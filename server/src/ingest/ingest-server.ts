@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { SystemClock, type Clock } from '../core/clock.ts';
 import { describeError, EgwError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { decodeJwt, verifyEs256k } from '../harvest/signing/jwt.ts';
+import { decodeJwt, verifyEs256k } from '../identity/jwt.ts';
 import { IngestKeys, type KeySource } from './ingest-keys.ts';
 import { IngestStore, type IngestStats, type IngestRecord } from './ingest-store.ts';
 

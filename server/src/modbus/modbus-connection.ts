@@ -11,10 +11,10 @@
 import type { Clock } from '../core/clock.ts';
 import { EgwError, ModbusError, ProfileError, TimeoutError, TransportError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ConnectionState, ModbusObserver } from '../devices/device-reader.ts';
+import type { ConnectionState, ModbusObserver } from './modbus-observer.ts';
 import { AdaptiveTimeout } from './adaptive-timeout.ts';
 import { ModbusCounters, type ModbusConnectionStats } from './modbus-counters.ts';
-import { Backoff } from '../engine/backoff.ts';
+import { Backoff } from '../core/backoff.ts';
 import {
   describeTarget,
   LinkError,
@@ -28,7 +28,7 @@ import {
 import { RegisterCache } from './register-cache.ts';
 import { openModbusSerialLink } from './modbus-serial-link.ts';
 import { RequestQueue } from './request-queue.ts';
-import { withDeadline } from './with-deadline.ts';
+import { withDeadline } from '../core/with-deadline.ts';
 
 /** Timeouts of one connection, ms. */
 export interface ModbusTimeouts {

@@ -2,7 +2,7 @@
  * Counters of one Modbus connection: requests, failures, timeouts, exceptions by code, reconnects,
  * latency distribution. The device reader adds its capture count to make DeviceStats.
  */
-import type { ConnectionState, DeviceStats } from '../devices/device-reader.ts';
+import type { ConnectionState, DeviceStats } from './modbus-observer.ts';
 import { exceptionKey } from './modbus-exception-kind.ts';
 import { LatencyWindow } from './latency-window.ts';
 

@@ -2,7 +2,7 @@
  * Batches the outbox could not store (disk full, I/O error), kept in memory in arrival order until
  * the disk accepts them again. Bounded: beyond `max`, the oldest are dropped and counted.
  */
-import type { BatchInput } from '../harvest/signing/batch-jwt.ts';
+import type { BatchInput } from '../identity/batch-jwt.ts';
 
 /** An in-memory FIFO of unsigned batch inputs waiting for storage. */
 export class OutboxHeld {

@@ -3,7 +3,7 @@
  * A drop of more than half the range between two reads is a rollover (a counter reset to zero is a
  * small drop and stays one). The wrap count is the state to persist, so a restart keeps the offset.
  */
-import { decodeRawInteger, readScaleFactor, roundToStep, type RawBlock } from '../modbus/decode-point.ts';
+import { decodeRawInteger, readScaleFactor, roundToStep, type RawBlock } from './decode-point.ts';
 import type { Profile } from './profile-schema.ts';
 
 const RANGE = 2 ** 32;

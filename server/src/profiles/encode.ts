@@ -6,7 +6,7 @@
  */
 import { ProfileError } from '../core/errors.ts';
 import { TEXT_FIELDS } from '../core/reading.ts';
-import type { DecodedReading } from '../modbus/decode.ts';
+import type { DecodedReading } from './decode.ts';
 import { solveComputed } from './computed-fields.ts';
 import type { Point, Profile } from './profile-schema.ts';
 import {

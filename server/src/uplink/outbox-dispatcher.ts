@@ -13,8 +13,9 @@ import type { Clock, Timer } from '../core/clock.ts';
 import { describeError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { Backoff, type BackoffOptions } from '../engine/backoff.ts';
-import type { BatchRecord, UplinkState } from '../gateway/gateway-services.ts';
+import { Backoff, type BackoffOptions } from '../core/backoff.ts';
+import type { BatchRecord } from '../outbox/batch-record.ts';
+import type { UplinkState } from './uplink.ts';
 import type { Uplink, UplinkLink } from './uplink.ts';
 
 /** What the dispatcher needs of the outbox (the real Outbox satisfies it). */

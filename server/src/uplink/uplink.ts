@@ -4,7 +4,18 @@
  * the one owner of the uplink's state (acks, retries, state, `uplink-state` events). An uplink with a
  * lasting connection (MQTT) only reports that connection's changes.
  */
-import type { BatchRecord } from '../gateway/gateway-services.ts';
+import type { BatchRecord } from '../outbox/batch-record.ts';
+
+/** How an uplink is doing, for /api/uplinks, /metrics and the dashboard. */
+export interface UplinkState {
+  name: 'http' | 'mqtt' | string;
+  state: 'ok' | 'retrying' | 'connecting' | 'disabled';
+  /** Wall-clock ms since when the state holds. */
+  since: number;
+  lastError?: string;
+  acked: number;
+  retries: number;
+}
 
 /** A lasting connection as its uplink sees it. */
 export interface UplinkLink {

@@ -1,6 +1,6 @@
 /** Starts the web API over fake services on an ephemeral loopback port, with a small request helper. */
 import { startApiServer, type ApiOptions, type ApiServer } from '../../../server/src/api/create-api.ts';
-import { createApiMetrics, type ApiMetrics } from '../../../server/src/api/metrics.ts';
+import { createMetrics, type GatewayMetrics } from '../../../server/src/observability/metrics.ts';
 import type { Clock } from '../../../server/src/core/clock.ts';
 import { createFakeGateway, type FakeGateway } from '../../fakes/gateway-services.ts';
 
@@ -20,7 +20,7 @@ export interface Harness {
   base: string;
   fake: FakeGateway;
   api: ApiServer;
-  metrics: ApiMetrics;
+  metrics: GatewayMetrics;
   request(
     method: string,
     path: string,
@@ -32,7 +32,7 @@ export interface Harness {
 /** Starts a fresh API; token auth uses TOKEN unless options.token is null (no header). */
 export async function startHarness(options: Partial<ApiOptions> = {}, clock?: Clock): Promise<Harness> {
   const fake = createFakeGateway({ apiToken: TOKEN, clock });
-  const metrics = createApiMetrics(fake.services);
+  const metrics = createMetrics(fake.services);
   const api = await startApiServer(fake.services, {
     host: '127.0.0.1',
     port: 0,

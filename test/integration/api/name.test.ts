@@ -2,7 +2,7 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deriveName } from '../../../server/src/api/name/derive-name.ts';
+import { deriveName } from '../../../server/src/identity/derive-name.ts';
 import { startHarness } from './api-harness.ts';
 
 let backend: Server;

@@ -11,7 +11,7 @@ import { Scheduler } from '../../../server/src/engine/scheduler.ts';
 import { buildGateway } from '../../../server/src/gateway/build-gateway.ts';
 import type { RunningGateway } from '../../../server/src/gateway/start-gateway.ts';
 import { startBleService, type BleService } from '../../../bluetooth/src/ble-service.ts';
-import { loadOrCreateBlePin } from '../../../bluetooth/src/provisioning/ble-pin.ts';
+import { loadOrCreateBlePin } from '../../../server/src/config/ble-pin.ts';
 import { egwttpClient, openWsLink, type ApiClient } from '../../../client/src/api-client.js';
 
 describe('egw-ble over WebSocket against the real gateway (shared data directory)', () => {

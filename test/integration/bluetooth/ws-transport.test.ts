@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { createApiMetrics } from '../../../server/src/api/metrics.ts';
+import { createMetrics } from '../../../server/src/observability/metrics.ts';
 import { startApiServer, type ApiServer } from '../../../server/src/api/create-api.ts';
 import { SystemClock } from '../../../server/src/core/clock.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
@@ -36,7 +36,7 @@ describe('egw-ble over the WebSocket transport (128-byte frames) against the gat
       port: 0,
       bodyLimitBytes: 65_536,
       corsOrigins: [],
-      metrics: createApiMetrics(gateway.services),
+      metrics: createMetrics(gateway.services),
     });
     // The BLE process reads the token and PIN from the shared data directory, as in the container.
     await writeFile(join(dir, 'api-token'), 'integration-token-0123456789\n', { mode: 0o600 });

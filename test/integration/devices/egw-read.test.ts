@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeReading, type RawBlock } from '../../../server/src/modbus/decode.ts';
+import { decodeReading, type RawBlock } from '../../../server/src/profiles/decode.ts';
 import { encodeReading, type RegisterImage } from '../../../server/src/profiles/encode.ts';
 import { wireBlocks } from '../../../server/src/profiles/profile-blocks.ts';
 import type { Profile } from '../../../server/src/profiles/profile-schema.ts';

@@ -2,7 +2,7 @@
  * Register images for device tests: every registry profile encoded from one set of canonical values
  * (B2's encodeReading), a SunSpec device with its model chain, and a loader into the raw responder.
  */
-import type { DecodedReading } from '../../../server/src/modbus/decode.ts';
+import type { DecodedReading } from '../../../server/src/profiles/decode.ts';
 import { encodeReading, type RegisterImage } from '../../../server/src/profiles/encode.ts';
 import type { Profile } from '../../../server/src/profiles/profile-schema.ts';
 import type { SunSpecChain } from '../../../server/src/profiles/sunspec/sunspec-chain.ts';

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { startLocalGateway, type LocalGateway } from '../../../server/src/gateway/start-local-gateway.ts';
+import { startLocalGateway, type LocalGateway } from '../../../server/src/demo/start-local-gateway.ts';
 import { skipReason, startBroker, type Broker } from '../uplink/mosquitto-broker.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

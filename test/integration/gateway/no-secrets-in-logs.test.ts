@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../modbus_slave/src/simulator.ts';
-import { DEVICE_KEY_FILE } from '../../../server/src/harvest/signing/device-key.ts';
+import { DEVICE_KEY_FILE } from '../../../server/src/identity/device-key.ts';
 import { freePort, waitFor } from '../../e2e/pipeline-harness.ts';
 
 // The gateway at its most talkative (trace) is given every kind of secret — credentials in the uplink

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOrCreateDeviceKey, type DeviceKey } from '../../../server/src/harvest/signing/device-key.ts';
-import { createBatch } from '../../../server/src/harvest/signing/batch-jwt.ts';
+import { loadOrCreateDeviceKey, type DeviceKey } from '../../../server/src/identity/device-key.ts';
+import { createBatch } from '../../../server/src/identity/batch-jwt.ts';
 import { startIngestServer, type IngestServerOptions } from '../../../server/src/ingest/ingest-server.ts';
 import type { IngestStats } from '../../../server/src/ingest/ingest-store.ts';
 

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { SystemClock } from '../../../server/src/core/clock.ts';
 import { ModbusError, TimeoutError, TransportError } from '../../../server/src/core/errors.ts';
-import { Backoff } from '../../../server/src/engine/backoff.ts';
+import { Backoff } from '../../../server/src/core/backoff.ts';
 import { ModbusConnection } from '../../../server/src/modbus/modbus-connection.ts';
 import type { RegisterRequest } from '../../../server/src/modbus/modbus-link.ts';
 import { startSimulator, type RunningSimulator } from '../../../modbus_slave/src/simulator.ts';

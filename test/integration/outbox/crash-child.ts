@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { SystemClock } from '../../../server/src/core/clock.ts';
-import { loadOrCreateDeviceKey } from '../../../server/src/harvest/signing/device-key.ts';
-import { createBatch } from '../../../server/src/harvest/signing/batch-jwt.ts';
+import { loadOrCreateDeviceKey } from '../../../server/src/identity/device-key.ts';
+import { createBatch } from '../../../server/src/identity/batch-jwt.ts';
 import { Outbox } from '../../../server/src/outbox/outbox.ts';
 import { OutboxDispatcher } from '../../../server/src/uplink/outbox-dispatcher.ts';
 import { HttpUplink } from '../../../server/src/uplink/http/http-uplink.ts';

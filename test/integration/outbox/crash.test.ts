@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { loadOrCreateDeviceKey } from '../../../server/src/harvest/signing/device-key.ts';
+import { loadOrCreateDeviceKey } from '../../../server/src/identity/device-key.ts';
 import { startIngestServer } from '../../../server/src/ingest/ingest-server.ts';
 
 const CHILD = join(import.meta.dirname, 'crash-child.ts');

@@ -13,7 +13,7 @@ import { EventBus } from '../../../server/src/core/event-bus.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import type { Reading } from '../../../server/src/core/reading.ts';
 import { startSimulator } from '../../../modbus_slave/src/simulator.ts';
-import { startLocalGateway, type LocalGateway } from '../../../server/src/gateway/start-local-gateway.ts';
+import { startLocalGateway, type LocalGateway } from '../../../server/src/demo/start-local-gateway.ts';
 import { MqttUplink } from '../../../server/src/uplink/mqtt/mqtt-uplink.ts';
 import {
   energyDashboardAccepts,

@@ -5,7 +5,7 @@ import { SystemClock } from '../../../server/src/core/clock.ts';
 import { EventBus } from '../../../server/src/core/event-bus.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import type { Reading } from '../../../server/src/core/reading.ts';
-import type { BatchRecord } from '../../../server/src/gateway/gateway-services.ts';
+import type { BatchRecord } from '../../../server/src/outbox/batch-record.ts';
 import { MqttUplink, type MqttUplinkOptions } from '../../../server/src/uplink/mqtt/mqtt-uplink.ts';
 import { skipReason, startBroker, type Broker } from './mosquitto-broker.ts';
 

@@ -7,8 +7,8 @@ import { EventBus } from '../../../server/src/core/event-bus.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import { DeviceRegistry } from '../../../server/src/devices/device-registry.ts';
 import { Scheduler } from '../../../server/src/engine/scheduler.ts';
-import { DevicePipeline } from '../../../server/src/harvest/device-pipeline.ts';
-import type { SettingsTable } from '../../../server/src/settings/settings-store.ts';
+import { DevicePipeline } from '../../../server/src/devices/device-pipeline.ts';
+import type { SettingsTable } from '../../../server/src/config/settings-store.ts';
 import { FakeDeviceReader } from '../../fakes/fake-device-reader.ts';
 
 const tcp = (id: string, port: number): DeviceConfig & { type: 'tcp' } => ({

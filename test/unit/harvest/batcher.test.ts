@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../server/src/core/clock.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import type { Reading } from '../../../server/src/core/reading.ts';
-import type { GatewayIdentity } from '../../../server/src/gateway/gateway-services.ts';
+import type { GatewayIdentity } from '../../../server/src/identity/gateway-identity.ts';
 import { Batcher, type BatchSink } from '../../../server/src/harvest/batcher.ts';
-import { createBatch, type SignedBatch } from '../../../server/src/harvest/signing/batch-jwt.ts';
+import { createBatch, type SignedBatch } from '../../../server/src/identity/batch-jwt.ts';
 
 type Stored = SignedBatch & { seq: number };
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flushAsync, ManualClock } from '../../../server/src/core/clock.ts';
 import { ProfileError, TimeoutError, TransportError } from '../../../server/src/core/errors.ts';
-import { Backoff } from '../../../server/src/engine/backoff.ts';
+import { Backoff } from '../../../server/src/core/backoff.ts';
 import { ModbusConnection } from '../../../server/src/modbus/modbus-connection.ts';
 import {
   LinkError,

@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { ManualClock } from '../../../server/src/core/clock.ts';
 import { Outbox } from '../../../server/src/outbox/outbox.ts';
 import { MIGRATIONS } from '../../../server/src/outbox/migrations.ts';
-import { loadOrCreateDeviceKey } from '../../../server/src/harvest/signing/device-key.ts';
-import { createBatch } from '../../../server/src/harvest/signing/batch-jwt.ts';
+import { loadOrCreateDeviceKey } from '../../../server/src/identity/device-key.ts';
+import { createBatch } from '../../../server/src/identity/batch-jwt.ts';
 
 /**
  * Written by the v2 release's own Outbox (commit 943431a, before the JWT-only rows): 12 batches of 3

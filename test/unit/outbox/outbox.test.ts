@@ -8,8 +8,8 @@ import { ManualClock } from '../../../server/src/core/clock.ts';
 import { ValidationError } from '../../../server/src/core/errors.ts';
 import { Outbox, type OutboxOptions } from '../../../server/src/outbox/outbox.ts';
 import { MIGRATIONS, migrate } from '../../../server/src/outbox/migrations.ts';
-import { loadOrCreateDeviceKey, type DeviceKey } from '../../../server/src/harvest/signing/device-key.ts';
-import { createBatch, type BatchInput } from '../../../server/src/harvest/signing/batch-jwt.ts';
+import { loadOrCreateDeviceKey, type DeviceKey } from '../../../server/src/identity/device-key.ts';
+import { createBatch, type BatchInput } from '../../../server/src/identity/batch-jwt.ts';
 
 let dir: string;
 let key: DeviceKey;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateComputed, solveComputed } from '../../../server/src/profiles/computed-fields.ts';
 import { encodeReading } from '../../../server/src/profiles/encode.ts';
-import { decodeReading } from '../../../server/src/modbus/decode.ts';
+import { decodeReading } from '../../../server/src/profiles/decode.ts';
 import { parseProfile } from '../../../server/src/profiles/profile-loader.ts';
 import { readBlocks } from './image-blocks.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeReading, type DecodedReading } from '../../../server/src/modbus/decode.ts';
+import { decodeReading, type DecodedReading } from '../../../server/src/profiles/decode.ts';
 import { encodeReading } from '../../../server/src/profiles/encode.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import { ProfileSchema, type Point, type Profile } from '../../../server/src/profiles/profile-schema.ts';

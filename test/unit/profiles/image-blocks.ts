@@ -1,5 +1,5 @@
 // Test helpers: read a profile's blocks out of a register image, and a seeded random generator.
-import type { RawBlock } from '../../../server/src/modbus/decode.ts';
+import type { RawBlock } from '../../../server/src/profiles/decode.ts';
 import type { RegisterImage } from '../../../server/src/profiles/encode.ts';
 import { wireBlocks } from '../../../server/src/profiles/profile-blocks.ts';
 import type { Profile } from '../../../server/src/profiles/profile-schema.ts';

@@ -2,7 +2,7 @@
 // would send them, decoded into the expected canonical reading. Each covers the brand's traps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeReading, type DecodedReading } from '../../../server/src/modbus/decode.ts';
+import { decodeReading, type DecodedReading } from '../../../server/src/profiles/decode.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import { fixtureBlocks } from './image-blocks.ts';
 

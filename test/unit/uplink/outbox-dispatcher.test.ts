@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, flushAsync } from '../../../server/src/core/clock.ts';
 import { EventBus } from '../../../server/src/core/event-bus.ts';
-import type { BatchRecord } from '../../../server/src/gateway/gateway-services.ts';
+import type { BatchRecord } from '../../../server/src/outbox/batch-record.ts';
 import type { Uplink, UplinkLink } from '../../../server/src/uplink/uplink.ts';
 import { OutboxDispatcher, type DispatchSource } from '../../../server/src/uplink/outbox-dispatcher.ts';
 

@@ -2,7 +2,7 @@
 import type { Context } from 'koa';
 import type { DeviceConfig } from '../../config/schema.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import type { DeviceInfo, DeviceRegistry } from '../../gateway/gateway-services.ts';
+import type { DeviceInfo, DeviceRegistry } from '../../devices/device-info.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { DeviceBodySchema, DeviceParamsSchema, InverterBodySchema } from '../schemas.ts';

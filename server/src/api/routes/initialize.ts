@@ -3,7 +3,7 @@
  * signing module is signed (header opr "initialize"; payload wallet, serial, publicKey, ts) — never
  * caller-supplied data beyond the schema-checked address.
  */
-import { signWalletBinding } from '../../harvest/signing/wallet-binding.ts';
+import { signWalletBinding } from '../../identity/wallet-binding.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { InitializeBodySchema } from '../schemas.ts';

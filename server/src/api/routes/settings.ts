@@ -1,5 +1,5 @@
 /** GET/POST /api/settings: the runtime settings (token required for both: they hold uplink credentials). */
-import type { Settings } from '../../gateway/gateway-services.ts';
+import type { Settings } from '../../config/settings.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { SettingsPatchSchema } from '../schemas.ts';

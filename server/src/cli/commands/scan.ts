@@ -4,7 +4,7 @@ import { SystemClock } from '../../core/clock.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { targetOf } from '../../devices/create-device-reader.ts';
 import { parseUnits, scanUnits, type ScanResult } from '../../devices/scan-units.ts';
-import { Backoff } from '../../engine/backoff.ts';
+import { Backoff } from '../../core/backoff.ts';
 import { ModbusConnection } from '../../modbus/modbus-connection.ts';
 import { describeTarget } from '../../modbus/modbus-link.ts';
 import { openHosts, subnetHosts } from '../../modbus/tcp-probe.ts';

@@ -10,8 +10,8 @@ import Database from 'better-sqlite3';
 import { loadConfig } from '../../config/load-config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { OutboxSettings } from '../../outbox/outbox-settings.ts';
-import { SETTINGS_KEY } from '../../settings/settings-store.ts';
-import { redactSecrets } from '../../settings/redact-secrets.ts';
+import { SETTINGS_KEY } from '../../config/settings-store.ts';
+import { redactSecrets } from '../../config/redact-secrets.ts';
 import type { CliCommand } from '../command.ts';
 
 /** The `settings` subcommand. */

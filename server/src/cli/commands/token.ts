@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.ts';
 import { prepareDataDir } from '../../config/data-dir.ts';
-import { loadOrCreateApiToken } from '../../gateway/api-token.ts';
-import { loadOrCreateBlePin } from '../../../../bluetooth/src/provisioning/ble-pin.ts';
+import { loadOrCreateApiToken } from '../../config/api-token.ts';
+import { loadOrCreateBlePin } from '../../config/ble-pin.ts';
 import type { CliCommand } from '../command.ts';
 
 /** The `token` subcommand. */

@@ -1,7 +1,7 @@
 /** `egw version`: prints the product and Node.js versions. */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.ts';
-import { PACKAGE_VERSION } from '../package-version.ts';
+import { PACKAGE_VERSION } from '../../core/package-version.ts';
 
 /** The `version` subcommand. */
 export const versionCommand: CliCommand = {

@@ -3,7 +3,7 @@
  * carrying a value holds its "not implemented" value), the reading encoded with scale factors that
  * change with power, and the end marker.
  */
-import type { DecodedReading } from '../../modbus/decode.ts';
+import type { DecodedReading } from '../decode.ts';
 import { emptyImage, encodePoints, writeWords, type EncodeOptions, type RegisterImage } from '../encode.ts';
 import type { Profile } from '../profile-schema.ts';
 import { floatToWords } from '../register-codec.ts';

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../../core/clock.ts';
 import { TimeoutError, TransportError } from '../../core/errors.ts';
-import type { BatchRecord } from '../../gateway/gateway-services.ts';
+import type { BatchRecord } from '../../outbox/batch-record.ts';
 import type { Uplink } from '../uplink.ts';
 
 export interface HttpUplinkOptions {

@@ -10,8 +10,8 @@ import { TimeoutError, TransportError, describeError } from '../../core/errors.t
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-import { Backoff } from '../../engine/backoff.ts';
-import type { BatchRecord } from '../../gateway/gateway-services.ts';
+import { Backoff } from '../../core/backoff.ts';
+import type { BatchRecord } from '../../outbox/batch-record.ts';
 import type { Uplink, UplinkLink } from '../uplink.ts';
 import { DeviceAvailability } from './device-availability.ts';
 import { HomeAssistantAnnouncer } from './home-assistant-announcer.ts';

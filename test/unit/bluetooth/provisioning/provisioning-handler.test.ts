@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../server/src/core/clock.ts';
 import type { EgwttpRequest } from '../../../../bluetooth/src/egwttp/egwttp-message.ts';
-import { loadOrCreateBlePin } from '../../../../bluetooth/src/provisioning/ble-pin.ts';
+import { loadOrCreateBlePin } from '../../../../server/src/config/ble-pin.ts';
 import { PinSessions, pinProof } from '../../../../bluetooth/src/provisioning/pin-session.ts';
 import { createProvisioningHandler } from '../../../../bluetooth/src/provisioning/provisioning-handler.ts';
 import { ProvisioningWindow } from '../../../../bluetooth/src/provisioning/provisioning-window.ts';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeReading, type RawBlock } from '../../../../server/src/modbus/decode.ts';
+import { decodeReading, type RawBlock } from '../../../../server/src/profiles/decode.ts';
 import { wireBlocks, wireFrequencyBlock } from '../../../../server/src/profiles/profile-blocks.ts';
 import { ProfileRegistry } from '../../../../server/src/profiles/profile-registry.ts';
 import {

@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProfileError } from '../../../../server/src/core/errors.ts';
-import { decodeFrequency, decodeReading, type DecodedReading } from '../../../../server/src/modbus/decode.ts';
+import {
+  decodeFrequency,
+  decodeReading,
+  type DecodedReading,
+} from '../../../../server/src/profiles/decode.ts';
 import type { RegisterImage } from '../../../../server/src/profiles/encode.ts';
 import { wireFrequencyBlock } from '../../../../server/src/profiles/profile-blocks.ts';
 import { ProfileRegistry } from '../../../../server/src/profiles/profile-registry.ts';

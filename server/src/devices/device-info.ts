@@ -1,0 +1,27 @@
+/** A configured device as the API sees it, and the run-time registry contract (add, remove, list). */
+import type { Reading } from '../core/reading.ts';
+import type { DeviceConfig } from '../config/schema.ts';
+import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
+import type { DeviceStats } from '../modbus/modbus-observer.ts';
+import type { ProxyStats } from '../proxy/modbus-proxy.ts';
+
+/** A configured device as the API shows it. */
+export interface DeviceInfo {
+  config: DeviceConfig;
+  stats: DeviceStats;
+  /** Latest harvest reading, if any. */
+  reading?: Reading;
+  /** Counters of the device's Modbus proxy, when it has one. */
+  proxy?: ProxyStats;
+}
+
+/** Adds, removes and lists devices at run time (persisted). */
+export interface DeviceRegistry {
+  list(): DeviceInfo[];
+  get(id: string): DeviceInfo | undefined;
+  /** Validated config in; the id is generated when absent. Throws ValidationError on duplicates. */
+  add(config: DeviceConfig): Promise<DeviceInfo>;
+  /** Returns false when there was no such device. */
+  remove(id: string): Promise<boolean>;
+  frequency(id: string): FrequencySnapshot | undefined;
+}
