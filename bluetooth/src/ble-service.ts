@@ -11,7 +11,7 @@ import { BlePeripheral } from './gatt/ble-peripheral.ts';
 import type { OpenConnection } from './gatt/egw-gatt-service.ts';
 import { ApiForwarder } from './provisioning/api-forwarder.ts';
 import { ApiTokenSource } from './provisioning/api-token-source.ts';
-import { loadOrCreateBlePin } from '../../server/src/config/ble-pin.ts';
+import { loadOrCreateBlePin } from '../../server/src/config/gateway-secrets.ts';
 import { controlSocketPath, startControlSocket } from './provisioning/control-socket.ts';
 import { GpioButton } from './provisioning/gpio-button.ts';
 import { PinSessions } from './provisioning/pin-session.ts';
@@ -66,7 +66,7 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
     openWindowMs: options.openWindowMs,
     isUnprovisioned: wifi ? () => isUnprovisioned(forwarder, wifi) : undefined,
   });
-  const sessions = new PinSessions(() => loadOrCreateBlePin(options.dataDir), clock);
+  const sessions = new PinSessions(async () => loadOrCreateBlePin(options.dataDir), clock);
   const wantsBle = options.transports.includes('ble');
   let peripheral: BlePeripheral | undefined;
   const bleState = (): string => peripheral?.status() ?? 'disabled';

@@ -8,7 +8,7 @@ import { createLogger } from '../../server/src/core/logger.ts';
 import { createWifiManager } from '../../server/src/wifi/create-wifi-manager.ts';
 import { startBleService } from './ble-service.ts';
 import { DEFAULT_FRAME_SIZE_BYTES, MIN_FRAME_SIZE_BYTES } from './egwttp/egwttp-message.ts';
-import { loadOrCreateBlePin } from '../../server/src/config/ble-pin.ts';
+import { loadOrCreateBlePin } from '../../server/src/config/gateway-secrets.ts';
 import { controlRequest, controlSocketPath } from './provisioning/control-socket.ts';
 
 const USAGE = `Usage: egw-ble [run] [options]        BLE provisioning service (EGWTTP over GATT and/or WebSocket)
@@ -73,7 +73,7 @@ async function run(args: string[]): Promise<number> {
       : undefined;
   const dataDir = values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw';
   // Created now (not at the first PIN proof) so `egw-ble pin` and the label show it from the start.
-  const pin = await loadOrCreateBlePin(dataDir);
+  const pin = loadOrCreateBlePin(dataDir);
   if (values['show-pin']) process.stdout.write(`egw-ble: provisioning PIN ${pin}\n`);
   const service = await startBleService({
     clock: new SystemClock(),
@@ -134,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
     case 'pin': {
       const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: true });
       process.stdout.write(
-        `${await loadOrCreateBlePin(values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw')}\n`,
+        `${loadOrCreateBlePin(values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw')}\n`,
       );
       return 0;
     }

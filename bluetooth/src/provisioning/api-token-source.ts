@@ -3,30 +3,24 @@
  * gateway creates in the shared data directory. Read lazily and again after the gateway answered 401,
  * so egw-ble may start before the gateway has created the file.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-
-/** Name of the token file in the data directory (written by the gateway, mode 0600). */
-export const API_TOKEN_FILE = 'api-token';
+import { API_TOKEN, readSecret } from '../../../server/src/config/gateway-secrets.ts';
 
 /** Supplies the Bearer token for loopback calls to the gateway. */
 export class ApiTokenSource {
   private readonly dataDir: string;
-  private readonly envToken: string | undefined;
+  private readonly env: Record<string, string | undefined>;
   private cached?: string;
 
   constructor(dataDir: string, envToken: string | undefined = process.env.EGW_API_TOKEN) {
     this.dataDir = dataDir;
-    this.envToken = envToken;
+    this.env = { [API_TOKEN.env]: envToken };
   }
 
-  /** The token, or undefined while neither the variable nor the file exists. */
+  /** The token, or undefined while neither the variable nor the file exists (or it cannot be read). */
   async get(): Promise<string | undefined> {
-    if (this.envToken) return this.envToken;
     if (this.cached) return this.cached;
     try {
-      const text = (await readFile(join(this.dataDir, API_TOKEN_FILE), 'utf8')).trim();
-      this.cached = text || undefined;
+      this.cached = readSecret(API_TOKEN, this.dataDir, this.env);
     } catch {
       this.cached = undefined;
     }

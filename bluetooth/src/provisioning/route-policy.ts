@@ -2,6 +2,7 @@
  * Which web API routes are reachable over BLE, and what each needs. Anything not listed answers 404:
  * streams (/api/events), bulk data (/api/harvests), metrics and docs are not for a 512-byte link.
  */
+import { DEVICE_ID_PATTERN } from '../../../server/src/config/device-id.ts';
 
 /**
  * - `identity`: read-only identity and liveness, served before the PIN is proven (a phone must see
@@ -17,7 +18,7 @@ interface RouteRule {
   access: RouteAccess;
 }
 
-const ID = '[A-Za-z0-9_-]{1,32}';
+const ID = DEVICE_ID_PATTERN;
 
 /** The allow-list, documented in README ("Bluetooth provisioning"). */
 export const BLE_ROUTES: readonly RouteRule[] = [

@@ -3,6 +3,7 @@
  * e.g. http.port → EGW_HTTP_PORT), settings changed through the API, and the generated reference.
  */
 import { z } from 'zod';
+import { DEVICE_ID, DEVICE_ID_RULE } from './device-id.ts';
 
 const port = z.number().int().min(1).max(65535);
 /**
@@ -41,10 +42,7 @@ const proxyFields = {
 };
 
 export const TcpDeviceSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/)
-    .describe('device id: letters, digits, "-" and "_", at most 32'),
+  id: z.string().regex(DEVICE_ID).describe(`device id: ${DEVICE_ID_RULE}`),
   type: z.literal('tcp'),
   host: z.string().min(1).max(253).describe('inverter or meter host name or IP address'),
   port: port.default(502).describe('Modbus TCP port'),

@@ -35,7 +35,7 @@ export interface SecretFileResult {
  * a device key someone truncated.
  */
 export function readOrCreateSecretFile(path: string, create: () => Buffer | string): SecretFileResult {
-  const existing = readExisting(path);
+  const existing = readSecretFile(path);
   if (existing) return existing;
   const content = Buffer.from(create());
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -53,7 +53,7 @@ export function readOrCreateSecretFile(path: string, create: () => Buffer | stri
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
       unlinkSync(temp);
-      return readExisting(path)!;
+      return readSecretFile(path)!;
     }
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') {
       unlinkSync(temp);
@@ -67,7 +67,11 @@ export function readOrCreateSecretFile(path: string, create: () => Buffer | stri
   return { value: content, created: true, repaired: false };
 }
 
-function readExisting(path: string): SecretFileResult | undefined {
+/**
+ * Reads the secret file at path, or undefined when it does not exist (never creates it). Looser modes
+ * are tightened to 0600; an empty file is an error.
+ */
+export function readSecretFile(path: string): SecretFileResult | undefined {
   let mode: number;
   try {
     mode = statSync(path).mode;

@@ -4,6 +4,7 @@
  * so they survive restarts and a config-file device removed through the API stays removed. Adding a
  * device opens its reader and starts its frequency and harvest tasks; removing one stops them.
  */
+import { freeDeviceId } from '../config/device-id.ts';
 import { DeviceConfigSchema, type DeviceConfig } from '../config/schema.ts';
 import { ConfigError, describeError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
@@ -222,8 +223,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
   }
 
   private generateId(config: DeviceConfig): string {
-    const stem = (config.profile || 'device').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'device';
-    for (let n = 1; ; n++) if (!this.entries.has(`${stem}-${n}`)) return `${stem}-${n}`;
+    return freeDeviceId(config.profile, (id) => this.entries.has(id));
   }
 
   private persist(overlay: DevicesOverlay): void {

@@ -29,7 +29,7 @@ import { PACKAGE_VERSION } from '../core/package-version.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import { OutboxDispatcher } from '../uplink/outbox-dispatcher.ts';
 import type { WifiManager } from '../wifi/wifi-manager.ts';
-import { loadOrCreateApiToken } from '../config/api-token.ts';
+import { loadOrCreateApiToken } from '../config/gateway-secrets.ts';
 import type { TaskObserverRelay } from './task-observer-relay.ts';
 import type { GatewayServices } from '../api/gateway-port.ts';
 import type { Settings } from '../config/settings.ts';

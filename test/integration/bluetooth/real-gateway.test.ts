@@ -11,7 +11,7 @@ import { Scheduler } from '../../../server/src/engine/scheduler.ts';
 import { buildGateway } from '../../../server/src/gateway/build-gateway.ts';
 import type { RunningGateway } from '../../../server/src/gateway/start-gateway.ts';
 import { startBleService, type BleService } from '../../../bluetooth/src/ble-service.ts';
-import { loadOrCreateBlePin } from '../../../server/src/config/ble-pin.ts';
+import { loadOrCreateBlePin } from '../../../server/src/config/gateway-secrets.ts';
 import { egwttpClient, openWsLink, type ApiClient } from '../../../client/src/api-client.js';
 
 describe('egw-ble over WebSocket against the real gateway (shared data directory)', () => {
@@ -59,7 +59,7 @@ describe('egw-ble over WebSocket against the real gateway (shared data directory
     const crypto = await client.request('GET', '/api/crypto');
     assert.equal(crypto.status, 200);
     assert.equal(crypto.body.serial, gateway.serial);
-    assert.equal(await client.provePin(await loadOrCreateBlePin(dir)), true);
+    assert.equal(await client.provePin(loadOrCreateBlePin(dir)), true);
     const added = await client.request('POST', '/api/inverter', {
       ip: '127.0.0.1',
       port: 1,
@@ -71,7 +71,7 @@ describe('egw-ble over WebSocket against the real gateway (shared data directory
   });
 
   it('passes GET /api/wifi through: 501 naming NetworkManager on a box without it', async () => {
-    assert.equal(await client.provePin(await loadOrCreateBlePin(dir)), true);
+    assert.equal(await client.provePin(loadOrCreateBlePin(dir)), true);
     const wifi = await client.request('GET', '/api/wifi');
     // Development and CI machines have no NetworkManager; a box with one answers 200 with networks.
     if (wifi.status === 200) assert.ok(Array.isArray(wifi.body.networks));

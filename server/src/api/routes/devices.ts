@@ -1,5 +1,6 @@
 /** Devices: list, add (also the original firmware's POST /api/inverter), get, remove, reading, frequency. */
 import type { Context } from 'koa';
+import { freeDeviceId } from '../../config/device-id.ts';
 import type { DeviceConfig } from '../../config/schema.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { DeviceInfo, DeviceRegistry } from '../../devices/device-info.ts';
@@ -32,9 +33,9 @@ export function deviceView(info: DeviceInfo): Record<string, unknown> {
 }
 
 /** First free "device-N" id. */
+/** An id for a device added without one: "device-1", "device-2", … (the device-id policy's). */
 function freeId(registry: DeviceRegistry): string {
-  const taken = new Set(registry.list().map((d) => d.config.id));
-  for (let n = 1; ; n++) if (!taken.has(`device-${n}`)) return `device-${n}`;
+  return freeDeviceId('device', (id) => registry.get(id) !== undefined);
 }
 
 function mustGet(registry: DeviceRegistry, id: string): DeviceInfo {

@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.ts';
 import { prepareDataDir } from '../../config/data-dir.ts';
-import { loadOrCreateApiToken } from '../../config/api-token.ts';
-import { loadOrCreateBlePin } from '../../config/ble-pin.ts';
+import { loadOrCreateApiToken, loadOrCreateBlePin } from '../../config/gateway-secrets.ts';
 import type { CliCommand } from '../command.ts';
 
 /** The `token` subcommand. */
@@ -30,7 +29,7 @@ export const tokenCommand: CliCommand = {
     });
     const config = loadConfig({ file: values.config });
     const dataDir = prepareDataDir(config.dataDir);
-    const secret = values.pin ? await loadOrCreateBlePin(dataDir) : loadOrCreateApiToken(dataDir);
+    const secret = values.pin ? loadOrCreateBlePin(dataDir) : loadOrCreateApiToken(dataDir);
     process.stdout.write(`${secret}\n`);
     return 0;
   },

@@ -1,11 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ManualClock } from '../../../../server/src/core/clock.ts';
 import type { EgwttpRequest } from '../../../../bluetooth/src/egwttp/egwttp-message.ts';
-import { loadOrCreateBlePin } from '../../../../server/src/config/ble-pin.ts';
 import { PinSessions, pinProof } from '../../../../bluetooth/src/provisioning/pin-session.ts';
 import { createProvisioningHandler } from '../../../../bluetooth/src/provisioning/provisioning-handler.ts';
 import { ProvisioningWindow } from '../../../../bluetooth/src/provisioning/provisioning-window.ts';
@@ -128,22 +124,5 @@ describe('BLE provisioning rules', () => {
     assert.equal(routeAccess('GET', '/api/events'), undefined);
     assert.equal(routeAccess('GET', '/metrics'), undefined);
     assert.equal(routeAccess('POST', '/api/hello'), undefined);
-  });
-});
-
-describe('loadOrCreateBlePin', () => {
-  it('creates a 6-digit PIN file with mode 0600 once and returns it again', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'egw-pin-'));
-    try {
-      const pin = await loadOrCreateBlePin(dir, undefined);
-      assert.match(pin, /^\d{6}$/);
-      assert.equal(await loadOrCreateBlePin(dir, undefined), pin);
-      assert.equal((await readFile(join(dir, 'ble-pin'), 'utf8')).trim(), pin);
-      assert.equal((await stat(join(dir, 'ble-pin'))).mode & 0o777, 0o600);
-      assert.equal(await loadOrCreateBlePin(dir, '654321'), '654321');
-      await assert.rejects(loadOrCreateBlePin(dir, '12ab'), /6 digits/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
