@@ -1,9 +1,11 @@
 /**
  * Walks the config schema into its leaf keys: path, derived environment variable (EGW_<PATH> in upper
  * snake case), value kind, default and description. The loader maps the environment with it and the
- * reference table in README.md is generated from it, so neither can drift from the schema.
+ * reference table in README.md is generated from it, so neither can drift from the schema. The walk
+ * reads zod's public JSON Schema output (`z.toJSONSchema`, input side: defaults filled in, keys with
+ * one not required), not zod's internals.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigSchema } from './schema.ts';
 
 /** How a value given as an environment string is turned into the schema's type. */
@@ -20,56 +22,48 @@ export interface ConfigKey {
   type: string;
   /** What a valid value is, for error messages, e.g. "an integer from 0 to 65535"; absent when the schema's own message says it better. */
   expected?: string;
-  /** The innermost schema (wrappers such as default/optional removed). */
-  schema: z.ZodType;
   hasDefault: boolean;
   defaultValue?: unknown;
   optional: boolean;
   description: string;
+  /** Checks one value of this key against the whole schema; the first problem's message, or undefined. */
+  check(value: unknown): string | undefined;
 }
 
-/** The wrapper types that only add a default, optionality or nullability around an inner schema. */
-const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly']);
-
-/** Structural view of zod 4 schema internals read here (`def`, `shape`, checks' bounds). */
-interface SchemaView {
-  type: string;
+/** The part of a JSON Schema node read here. */
+export interface JsonSchemaNode {
+  type?: string;
   description?: string;
-  def: { innerType?: z.ZodType; defaultValue?: unknown; element?: z.ZodType };
-  shape?: Record<string, z.ZodType>;
-  options?: readonly unknown[];
-  minValue?: number | null;
-  maxValue?: number | null;
-  isInt?: boolean;
-  format?: string | null;
+  default?: unknown;
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  enum?: unknown[];
+  format?: string;
+  minimum?: number;
+  maximum?: number;
 }
 
-const view = (schema: z.ZodType): SchemaView => schema as unknown as SchemaView;
+const jsonSchemas = new WeakMap<z.ZodType, JsonSchemaNode>();
 
-/** Removes default/optional wrappers, collecting the default, optionality and description on the way. */
-export function unwrap(schema: z.ZodType): {
-  inner: z.ZodType;
-  hasDefault: boolean;
-  defaultValue?: unknown;
-  optional: boolean;
-  description: string;
-} {
-  let current = schema;
-  let hasDefault = false;
-  let defaultValue: unknown;
-  let optional = false;
-  let description = view(current).description ?? '';
-  while (WRAPPERS.has(view(current).type) && view(current).def.innerType) {
-    const v = view(current);
-    if (v.type === 'default' && !hasDefault) {
-      hasDefault = true;
-      defaultValue = v.def.defaultValue;
-    }
-    if (v.type === 'optional' || v.type === 'nullable') optional = true;
-    current = v.def.innerType!;
-    description ||= view(current).description ?? '';
+/** The JSON Schema of a config schema as its input is written (memoised per schema). */
+export function configJsonSchema(schema: z.ZodType = ConfigSchema): JsonSchemaNode {
+  let node = jsonSchemas.get(schema);
+  if (!node) {
+    // 'any' for what JSON Schema cannot say (none today): such a key is then plain JSON.
+    node = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+    jsonSchemas.set(schema, node);
   }
-  return { inner: current, hasDefault, defaultValue, optional, description };
+  return node;
+}
+
+/** The property names of the object at `path` (e.g. ["http"]), or undefined where there is no object. */
+export function objectKeysAt(
+  path: readonly string[],
+  schema: z.ZodType = ConfigSchema,
+): string[] | undefined {
+  let node: JsonSchemaNode | undefined = configJsonSchema(schema);
+  for (const part of path) node = node?.properties?.[part];
+  return node?.properties ? Object.keys(node.properties) : undefined;
 }
 
 /** "bodyLimitBytes" → "BODY_LIMIT_BYTES". */
@@ -85,17 +79,25 @@ export function envVarFor(path: string): string {
   return `EGW_${path.split('.').map(upperSnake).join('_')}`;
 }
 
-const isBound = (value: number | null | undefined): value is number =>
+const isBound = (value: number | undefined): value is number =>
   typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER;
 
-/** A short human description of what a leaf schema accepts. */
-export function describeType(inner: z.ZodType): { kind: KeyKind; type: string; expected?: string } {
-  const v = view(inner);
-  switch (v.type) {
+/** A short human description of what a leaf accepts. */
+export function describeType(node: JsonSchemaNode): { kind: KeyKind; type: string; expected?: string } {
+  if (node.enum) {
+    const options = node.enum.map(String);
+    return {
+      kind: 'enum',
+      type: options.map((o) => `\`${o}\``).join(' \\| '),
+      expected: `one of ${options.join(', ')}`,
+    };
+  }
+  switch (node.type) {
+    case 'integer':
     case 'number': {
-      const [base, article] = v.isInt ? ['integer', 'an integer'] : ['number', 'a number'];
-      const min = isBound(v.minValue) ? v.minValue : undefined;
-      const max = isBound(v.maxValue) ? v.maxValue : undefined;
+      const [base, article] = node.type === 'integer' ? ['integer', 'an integer'] : ['number', 'a number'];
+      const min = isBound(node.minimum) ? node.minimum : undefined;
+      const max = isBound(node.maximum) ? node.maximum : undefined;
       if (min !== undefined && max !== undefined) {
         return {
           kind: 'number',
@@ -112,17 +114,9 @@ export function describeType(inner: z.ZodType): { kind: KeyKind; type: string; e
     case 'boolean':
       return { kind: 'boolean', type: 'boolean', expected: 'true or false' };
     case 'string':
-      return v.format === 'url'
+      return node.format === 'uri'
         ? { kind: 'string', type: 'URL', expected: 'a URL' }
         : { kind: 'string', type: 'string' };
-    case 'enum': {
-      const options = (v.options ?? []).map(String);
-      return {
-        kind: 'enum',
-        type: options.map((o) => `\`${o}\``).join(' \\| '),
-        expected: `one of ${options.join(', ')}`,
-      };
-    }
     case 'array':
       return { kind: 'json', type: 'JSON array' };
     default:
@@ -130,32 +124,48 @@ export function describeType(inner: z.ZodType): { kind: KeyKind; type: string; e
   }
 }
 
-function walk(schema: z.ZodType, prefix: string[], out: ConfigKey[]): void {
-  const unwrapped = unwrap(schema);
-  const shape = view(unwrapped.inner).shape;
-  if (view(unwrapped.inner).type === 'object' && shape) {
-    for (const [name, child] of Object.entries(shape)) walk(child, [...prefix, name], out);
+/** The first issue of `value` placed at `path` in an otherwise empty config, or undefined. */
+function checkAt(schema: z.ZodType, path: string[], value: unknown): string | undefined {
+  const input: Record<string, unknown> = {};
+  let node = input;
+  for (const part of path.slice(0, -1)) node = node[part] = {};
+  node[path[path.length - 1]!] = value;
+  const result = schema.safeParse(input);
+  if (result.success) return undefined;
+  const inside = (issue: z.core.$ZodIssue) => path.every((part, i) => issue.path[i] === part);
+  return result.error.issues.find(inside)?.message;
+}
+
+function walk(
+  schema: z.ZodType,
+  node: JsonSchemaNode,
+  prefix: string[],
+  required: boolean,
+  out: ConfigKey[],
+): void {
+  if (node.type === 'object' && node.properties) {
+    for (const [name, child] of Object.entries(node.properties)) {
+      walk(schema, child, [...prefix, name], node.required?.includes(name) ?? false, out);
+    }
     return;
   }
   const path = prefix.join('.');
-  const { kind, type, expected } = describeType(unwrapped.inner);
+  const hasDefault = 'default' in node;
   out.push({
     path,
     envVar: envVarFor(path),
-    kind,
-    type,
-    expected,
-    schema: unwrapped.inner,
-    hasDefault: unwrapped.hasDefault,
-    defaultValue: unwrapped.defaultValue,
-    optional: unwrapped.optional,
-    description: unwrapped.description,
+    ...describeType(node),
+    hasDefault,
+    defaultValue: node.default,
+    optional: !required && !hasDefault,
+    description: node.description ?? '',
+    check: (value) => checkAt(schema, prefix, value),
   });
 }
 
 /** Every leaf key of a config schema (default: the gateway's ConfigSchema), in schema order. */
 export function configKeys(schema: z.ZodType = ConfigSchema): ConfigKey[] {
   const out: ConfigKey[] = [];
-  walk(schema, [], out);
+  walk(schema, configJsonSchema(schema), [], true, out);
   return out;
 }

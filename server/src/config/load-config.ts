@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
-import { configKeys, unwrap, type ConfigKey } from './config-keys.ts';
+import { configKeys, objectKeysAt, type ConfigKey } from './config-keys.ts';
 import { ConfigSchema, type Config } from './schema.ts';
 
 export interface LoadConfigOptions {
@@ -28,7 +28,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   let input: Json = {};
   if (options.file) {
     input = readConfigFile(options.file);
-    checkUnknownKeys(input, ConfigSchema, [], options.file);
+    checkUnknownKeys(input, [], options.file);
     for (const key of keys) sources.set(key.path, `config file ${options.file}`);
   }
   for (const key of keys) {
@@ -71,22 +71,21 @@ function readConfigFile(file: string): Json {
 }
 
 /** A misspelt key would silently fall back to its default; refuse it instead. */
-function checkUnknownKeys(value: Json, schema: z.ZodType, prefix: string[], file: string): void {
-  const shape = (unwrap(schema).inner as unknown as { shape?: Record<string, z.ZodType> }).shape;
-  if (!shape) return;
+function checkUnknownKeys(value: Json, prefix: string[], file: string): void {
+  const keys = objectKeysAt(prefix);
+  if (!keys) return;
   for (const [name, child] of Object.entries(value)) {
     if (prefix.length === 0 && name === '$schema') continue;
     const path = [...prefix, name];
-    const childSchema = shape[name];
-    if (!childSchema) {
-      const known = Object.keys(shape).join(', ');
+    if (!keys.includes(name)) {
+      const known = keys.join(', ');
       throw new ConfigError(
         `config file ${file}: unknown key "${path.join('.')}" (known here: ${known})`,
         path.join('.'),
       );
     }
     if (typeof child === 'object' && child !== null && !Array.isArray(child)) {
-      checkUnknownKeys(child as Json, childSchema, path, file);
+      checkUnknownKeys(child as Json, path, file);
     }
   }
 }

@@ -105,11 +105,8 @@ export function checkAssignment(envVar: string, value: string): void {
     }
     return;
   }
-  const result = key.schema.safeParse(parsed);
-  if (!result.success) {
-    throw new ValidationError(
-      `${envVar} (${key.path}): ${key.expected ?? result.error.issues[0]?.message ?? 'invalid'}, got "${value}"`,
-      envVar,
-    );
+  const problem = key.check(parsed);
+  if (problem !== undefined) {
+    throw new ValidationError(`${envVar} (${key.path}): ${key.expected ?? problem}, got "${value}"`, envVar);
   }
 }

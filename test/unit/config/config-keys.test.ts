@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { configKeys, envVarFor, upperSnake } from '../../../server/src/config/config-keys.ts';
+import { configKeys, envVarFor, objectKeysAt, upperSnake } from '../../../server/src/config/config-keys.ts';
 
 describe('configKeys', () => {
   it('derives EGW_<PATH> variable names in upper snake case', () => {
@@ -41,5 +41,19 @@ describe('configKeys', () => {
       ],
     );
     assert.equal(keys[0]!.expected, 'an integer from 1 to 9');
+  });
+
+  it("checks one value of a key against the whole schema, with the schema's own message", () => {
+    const keys = new Map(configKeys().map((k) => [k.path, k]));
+    assert.equal(keys.get('http.port')!.check(8080), undefined);
+    assert.ok(keys.get('http.port')!.check(70_000));
+    assert.equal(keys.get('ingest.url')!.check('https://ingest.example/batches'), undefined);
+    assert.match(keys.get('ingest.url')!.check('ftp://x') ?? '', /http:\/\/ or https:\/\//);
+  });
+
+  it('lists the keys of each object of the schema, for refusing misspelt ones', () => {
+    assert.ok(objectKeysAt([])?.includes('http'));
+    assert.deepEqual(objectKeysAt(['log']), ['level', 'pretty']);
+    assert.equal(objectKeysAt(['http', 'port']), undefined);
   });
 });
