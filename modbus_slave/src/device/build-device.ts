@@ -5,6 +5,7 @@
 import { ConfigError, describeError } from '../../../server/src/core/errors.ts';
 import type { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import type { FaultController } from '../faults/fault-controller.ts';
+import { wireAddress } from '../../../server/src/profiles/register-codec.ts';
 import { Prng } from '../physics/prng.ts';
 import type { Site } from '../physics/site.ts';
 import type { SimDeviceSpec } from '../simulator.ts';
@@ -77,6 +78,11 @@ function buildModel(context: BuildDeviceContext): SimulatedDevice {
     model,
     identity,
     imager: profileImager(profile),
+    writable: profile.writable.map((range) => ({
+      start: wireAddress(profile, range.start),
+      count: range.count,
+    })),
+    readOnlyException: profile.readOnlyException,
     faults,
     sync,
   });

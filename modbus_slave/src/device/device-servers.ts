@@ -31,6 +31,7 @@ export function newRtuServer(
     logger: logger.child({ area: 'modbus-rtu' }),
     imageFor: (unit) => byUnit(unit)?.currentImage(),
     onWrite: (unit, address, values) => byUnit(unit)?.recordWrite(address, values),
+    refuseWrite: (unit, address, count) => byUnit(unit)?.refuseWrite(address, count),
     faultsForUnit: (unit) => byUnit(unit)?.faults,
   });
 }
@@ -50,6 +51,7 @@ export function newTcpServer(endpoint: Endpoint, clock: Clock, logger: Logger): 
     logger: logger.child({ area: 'modbus', port: endpoint.port }),
     imageFor: (unit) => byUnit(unit)?.currentImage(),
     onWrite: (unit, address, values) => byUnit(unit)?.recordWrite(address, values),
+    refuseWrite: (unit, address, count) => byUnit(unit)?.refuseWrite(address, count),
     faults: endpoint.devices[0]!.faults,
     faultsForUnit: (unit) => byUnit(unit)?.faults,
   });

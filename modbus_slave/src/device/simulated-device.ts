@@ -24,6 +24,10 @@ export interface SimulatedDeviceOptions {
   faults: FaultController;
   /** Brings the site up to date; returns a number that changes whenever it moved. */
   sync(): number;
+  /** Holding registers the device lets a client write (settings); every other write is refused. */
+  writable?: readonly { start: number; count: number }[];
+  /** The exception code the device refuses writes to read-only registers with (default 02). */
+  readOnlyException?: number;
 }
 
 /** A device as the server sees it: a unit id and a current register image. */
@@ -73,6 +77,14 @@ export class SimulatedDevice {
       this.imageGeneration = generation;
     }
     return this.image;
+  }
+
+  /** The exception a write to [address, address + count) gets, or undefined when the device accepts it. */
+  refuseWrite(address: number, count: number): number | undefined {
+    const inside = (this.options.writable ?? []).some(
+      (range) => address >= range.start && address + count <= range.start + range.count,
+    );
+    return inside ? undefined : (this.options.readOnlyException ?? 2);
   }
 
   /** Keeps a client's write (function 6/16) so the next image still shows it. */

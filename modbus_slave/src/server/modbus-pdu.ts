@@ -37,6 +37,9 @@ export function summarizePdu(pdu: Buffer): PduSummary {
 /** Receives writes so a device can keep them (they last until a reboot). */
 export type WriteSink = (address: number, values: number[]) => void;
 
+/** The exception a device answers a write with (registers it treats as read-only), or undefined to accept. */
+export type WriteGuard = (address: number, count: number) => number | undefined;
+
 function readRegisters(image: RegisterImage, pdu: Buffer): Buffer {
   const functionCode = pdu[0]!;
   if (pdu.length !== 5) return exceptionPdu(functionCode, EXCEPTION.illegalDataValue);
@@ -55,7 +58,7 @@ function readRegisters(image: RegisterImage, pdu: Buffer): Buffer {
   return out;
 }
 
-function writeRegisters(image: RegisterImage, pdu: Buffer, sink?: WriteSink): Buffer {
+function writeRegisters(image: RegisterImage, pdu: Buffer, sink?: WriteSink, guard?: WriteGuard): Buffer {
   const functionCode = pdu[0]!;
   let start: number;
   let values: number[];
@@ -77,13 +80,16 @@ function writeRegisters(image: RegisterImage, pdu: Buffer, sink?: WriteSink): Bu
   for (let i = 0; i < values.length; i++) {
     if (!image.holding.has(start + i)) return exceptionPdu(functionCode, EXCEPTION.illegalDataAddress);
   }
+  // Measurements and identity are read-only on a device: it refuses with its own exception code.
+  const refusal = guard?.(start, values.length);
+  if (refusal !== undefined) return exceptionPdu(functionCode, refusal);
   values.forEach((value, i) => image.holding.set(start + i, value));
   sink?.(start, values);
   return functionCode === 6 ? Buffer.from(pdu) : pdu.subarray(0, 5);
 }
 
 /** Answers one request PDU from a register image; unknown functions get exception 01. */
-export function handlePdu(image: RegisterImage, pdu: Buffer, sink?: WriteSink): Buffer {
+export function handlePdu(image: RegisterImage, pdu: Buffer, sink?: WriteSink, guard?: WriteGuard): Buffer {
   const functionCode = pdu[0];
   if (functionCode === undefined) return exceptionPdu(0, EXCEPTION.illegalFunction);
   switch (functionCode) {
@@ -92,7 +98,7 @@ export function handlePdu(image: RegisterImage, pdu: Buffer, sink?: WriteSink): 
       return readRegisters(image, pdu);
     case 6:
     case 16:
-      return writeRegisters(image, pdu, sink);
+      return writeRegisters(image, pdu, sink, guard);
     default:
       return exceptionPdu(functionCode, EXCEPTION.illegalFunction);
   }

@@ -19,6 +19,8 @@ export interface ModbusRtuServerOptions {
   baudRate?: number;
   imageFor(unit: number): RegisterImage | undefined;
   onWrite?(unit: number, address: number, values: number[]): void;
+  /** The exception a write is refused with (read-only registers), or undefined to accept it. */
+  refuseWrite?(unit: number, address: number, count: number): number | undefined;
   faultsForUnit?(unit: number): FaultController | undefined;
   clock?: Clock;
   logger?: Logger;
@@ -113,8 +115,11 @@ export class ModbusRtuServer {
     const pdu =
       action.kind === 'exception'
         ? exceptionPdu(functionCode, action.code)
-        : handlePdu(image, frame.pdu, (address, values) =>
-            this.options.onWrite?.(frame.unit, address, values),
+        : handlePdu(
+            image,
+            frame.pdu,
+            (address, values) => this.options.onWrite?.(frame.unit, address, values),
+            (address, count) => this.options.refuseWrite?.(frame.unit, address, count),
           );
     let bytes = encodeRtu({ unit: action.kind === 'txid' ? (frame.unit % 247) + 1 : frame.unit, pdu });
     if (action.kind === 'malformed') {

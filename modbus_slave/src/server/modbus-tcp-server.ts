@@ -59,6 +59,8 @@ export interface ModbusTcpServerOptions {
   imageFor(unit: number): RegisterImage | undefined;
   /** Told about every accepted write (function 6/16). */
   onWrite?(unit: number, address: number, values: number[]): void;
+  /** The exception a write is refused with (read-only registers), or undefined to accept it. */
+  refuseWrite?(unit: number, address: number, count: number): number | undefined;
   /** Decides about connections (single client, reboot) and, unless faultsForUnit says otherwise, requests. */
   faults?: FaultController;
   /** Per-unit request faults when several devices share one port. */
@@ -210,7 +212,12 @@ export class ModbusTcpServer {
     if (action.kind === 'exception') return exceptionPdu(functionCode, action.code);
     const image = this.options.imageFor(frame.unit);
     const pdu = image
-      ? handlePdu(image, frame.pdu, (address, values) => this.options.onWrite?.(frame.unit, address, values))
+      ? handlePdu(
+          image,
+          frame.pdu,
+          (address, values) => this.options.onWrite?.(frame.unit, address, values),
+          (address, count) => this.options.refuseWrite?.(frame.unit, address, count),
+        )
       : exceptionPdu(functionCode, EXCEPTION.gatewayTargetFailed);
     return action.kind === 'malformed' ? malform(pdu) : pdu;
   }

@@ -7,7 +7,7 @@ import { EgwError, ModbusError, NotFoundError, TimeoutError } from '../core/erro
 import type { Logger } from '../core/logger.ts';
 import type { ModbusConnection } from '../modbus/modbus-connection.ts';
 import { modbusExceptionKind } from '../modbus/modbus-exception-kind.ts';
-import { wireBlocks } from '../profiles/profile-blocks.ts';
+import { plannedBlocks } from '../profiles/profile-blocks.ts';
 import type { ProfileRegistry } from '../profiles/profile-registry.ts';
 import { decodeReading } from '../profiles/decode.ts';
 import { identifyProfile } from './identify-profile.ts';
@@ -80,8 +80,13 @@ async function identifyUnit(options: ScanUnitsOptions, unit: number): Promise<Sc
     // Identity for the table: read the profile's blocks once; a failure here still leaves the match.
     try {
       const blocks = [];
-      for (const block of wireBlocks(profile)) {
-        blocks.push({ ...block, registers: await read(block.function, block.start, block.count, signal) });
+      for (const block of plannedBlocks(profile)) {
+        try {
+          blocks.push({ ...block, registers: await read(block.function, block.start, block.count, signal) });
+        } catch (error) {
+          // A block the profile marks optional (a serial some firmware lacks) does not hide the rest.
+          if (!(block.optional && error instanceof ModbusError)) throw error;
+        }
       }
       const decoded = decodeReading(profile, blocks);
       for (const field of ['make', 'model', 'serial'] as const) {

@@ -157,6 +157,10 @@ export const ProfileSchema = z.object({
       }),
     )
     .default([]),
+  /** Holding registers the device accepts writes to (settings), in the document's numbering. */
+  writable: z.array(z.object({ start: register, count: z.number().int().min(1).max(65536) })).default([]),
+  /** The exception code the device answers a write to a read-only register with (02 unless known). */
+  readOnlyException: z.number().int().min(1).max(11).default(2),
   /**
    * Registers every device of this kind holds with the same words (the SunSpec marker "SunS", model ids
    * and lengths of a fixed SunSpec layout). Not decoded; the simulator serves them, so SunSpec clients

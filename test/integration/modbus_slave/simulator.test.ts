@@ -35,14 +35,21 @@ describe('startSimulator', () => {
     assert.notEqual(await run(4), await run(5));
   });
 
-  it('keeps written registers until a reboot resets them; names unknown profiles and duplicate ids', async () => {
+  it('keeps writes to setting registers until a reboot, refuses writes to measurements; names unknown profiles and duplicate ids', async () => {
     const sim = await startSimulator({ devices: [{ profile: 'huawei', id: 'inv' }] });
     const client = new ModbusRTU();
     try {
       await client.connectTCP('127.0.0.1', { port: sim.devices[0]!.port });
       client.setID(sim.devices[0]!.unit);
       client.setTimeout(1000);
-      const address = 32064;
+      // Active power (32064) is a measurement: the device refuses the write with exception 02.
+      await assert.rejects(
+        client.writeRegister(32064, 1234),
+        (e: { modbusCode?: number }) => e.modbusCode === 2,
+      );
+      assert.notEqual((await client.readHoldingRegisters(32064, 1)).data[0], 1234);
+      // The system time (40000) is a setting: kept until a reboot.
+      const address = 40000;
       await client.writeRegister(address, 1234);
       assert.equal((await client.readHoldingRegisters(address, 1)).data[0], 1234);
       sim.faults('inv').reboot(0);

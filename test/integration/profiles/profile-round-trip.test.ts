@@ -12,6 +12,8 @@ import { ManualClock, SystemClock } from '../../../server/src/core/clock.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import type { Reading } from '../../../server/src/core/reading.ts';
 import { createDeviceReader } from '../../../server/src/devices/create-device-reader.ts';
+import { scanUnits } from '../../../server/src/devices/scan-units.ts';
+import { ModbusConnection } from '../../../server/src/modbus/modbus-connection.ts';
 import { operandsOf } from '../../../server/src/profiles/computed-fields.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import type { Profile } from '../../../server/src/profiles/profile-schema.ts';
@@ -149,6 +151,62 @@ describe('every profile round-trips every field: encode → simulator → gatewa
       assert.ok(Math.abs(got - want) <= Math.abs(want) * 1e-3 + 0.01, `${field}: ${got} vs ${want}`);
     }
     assert.ok(reading.ac_power_w! > 0 && reading.energy_total_wh! > 0);
+  });
+
+  test('SunSpec clients discover the fixed-layout SolarEdge and Fronius devices by their SunSpec header', async () => {
+    for (const id of ['solaredge', 'fronius', 'fronius-gen24']) {
+      const device = sim.devices.find((d) => d.id === id)!;
+      const reader = createDeviceReader(
+        { ...configOf(device), profile: 'sunspec' },
+        { clock: new SystemClock(), logger: silentLogger(), profiles: registry },
+      );
+      try {
+        const reading = await reader.read();
+        const want = sim.values(id).ac_power_w!;
+        assert.equal(reading.profile, 'sunspec', id);
+        assert.ok(Math.abs(reading.ac_power_w! - want) <= Math.abs(want) * 1e-3 + 0.5, `${id} W`);
+        assert.match(reading.serial ?? '', /\d/, `${id}: serial from model 1`);
+      } finally {
+        await reader.close();
+      }
+    }
+  });
+
+  test('meters are identified by `--profile auto` and by `egw scan`', async () => {
+    const meters = registry.list().filter((p) => p.kind === 'meter' && p.identify !== undefined);
+    assert.ok(meters.length >= 5, `meters with identify rules: ${meters.map((m) => m.id).join(', ')}`);
+    for (const meter of meters) {
+      const device = sim.devices.find((d) => d.profile === meter.id)!;
+      const reader = createDeviceReader(
+        { ...configOf(device), profile: 'auto' },
+        { clock: new SystemClock(), logger: silentLogger(), profiles: registry },
+      );
+      try {
+        assert.equal((await reader.read()).profile, meter.id);
+      } finally {
+        await reader.close();
+      }
+    }
+    const em24 = sim.devices.find((d) => d.profile === 'em24')!;
+    const connection = new ModbusConnection({
+      device: 'scan',
+      target: { type: 'tcp', host: em24.host, port: em24.port },
+      clock: new SystemClock(),
+      logger: silentLogger(),
+    });
+    try {
+      const found = await scanUnits({
+        connection,
+        target: `${em24.host}:${em24.port}`,
+        units: [em24.unit],
+        profiles: registry,
+        logger: silentLogger(),
+      });
+      assert.equal(found[0]?.profile, 'em24');
+      assert.match(found[0]?.serial ?? '', /\d/);
+    } finally {
+      await connection.close();
+    }
   });
 
   test('evening: batteries discharge, every field still round-trips', async () => {

@@ -79,8 +79,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The allow-listed register: the meter's serial number (holding 0xFC00), writable in the simulator. */
-export const WRITABLE = 0xfc00;
+/** The allow-listed register: one of the meter's parameter registers (holding 0x0014), writable on the device. */
+export const WRITABLE = 0x0014;
 
 const PYMODBUS_CLIENT = `
 import json, sys, time
