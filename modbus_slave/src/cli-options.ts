@@ -22,7 +22,7 @@ devices:
   --profile ID              one device with this profile (with --port, --unit, --host)
   --device P:PORT[:UNIT[:ID]]  a device; repeat for several; port 0 = ephemeral; same port = shared by unit
   --scenario FILE           JSON: {"seed","speed","latitude","longitude","frequencyHz","startTime",
-                            "devices":[{"profile","port","unit","id","host","ratedPowerW","faults":{…}}]}
+                            "devices":[{"profile","port","unit","id","host","ratedPowerW","seed","faults":{…}}]}
   --port N, --unit N, --host H   (default port 5020, host 127.0.0.1)
   --rated-power-w W         nameplate power of --profile/--device inverters
   --profiles-dir DIR        extra profile files
@@ -75,6 +75,8 @@ const ScenarioSchema = z.strictObject({
         ratedPowerW: z.number().positive().optional(),
         sunspecInverterModel: z.union([z.literal(103), z.literal(113)]).optional(),
         sunspecMppt: z.boolean().optional(),
+        sunspecBattery: z.boolean().optional(),
+        seed: z.number().int().optional(),
         faults: FaultSpecSchema.optional(),
       }),
     )
