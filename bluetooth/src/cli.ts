@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SystemClock } from '../../server/src/core/clock.ts';
-import { describeError } from '../../server/src/core/errors.ts';
+import { ConfigError, NotAvailable, describeError } from '../../server/src/core/errors.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { createWifiManager } from '../../server/src/wifi/create-wifi-manager.ts';
 import { startBleService } from './ble-service.ts';
@@ -55,7 +55,10 @@ const OPTIONS = {
 function integer(text: string, option: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${option} ${JSON.stringify(text)}: expected an integer from ${min} to ${max}`);
+    throw new ConfigError(
+      `--${option} ${JSON.stringify(text)}: expected an integer from ${min} to ${max}`,
+      option,
+    );
   }
   return value;
 }
@@ -65,7 +68,7 @@ async function run(args: string[]): Promise<number> {
   if (values.help) return (process.stdout.write(USAGE), 0);
   const transports = values.transport === 'both' ? (['ble', 'ws'] as const) : [values.transport];
   if (!transports.every((t) => t === 'ble' || t === 'ws'))
-    throw new Error('--transport must be ble, ws or both');
+    throw new ConfigError('--transport must be ble, ws or both', 'transport');
   const logger = createLogger({ name: 'egw-ble' });
   const gpio =
     values['gpio-chip'] !== undefined
@@ -111,7 +114,9 @@ async function control(method: string, route: string, args: string[]): Promise<n
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, strict: true });
   const dataDir = values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw';
   const answer = await controlRequest(controlSocketPath(dataDir), method, route).catch((error: unknown) => {
-    throw new Error(`no egw-ble running with data directory ${dataDir}: ${describeError(error)}`);
+    throw new NotAvailable(`no egw-ble running with data directory ${dataDir}: ${describeError(error)}`, {
+      file: dataDir,
+    });
   });
   process.stdout.write(`${JSON.stringify(answer)}\n`);
   return 0;

@@ -3,6 +3,7 @@
  * and body become the EGWTTP response unchanged (the real status travels in the status line).
  */
 import type { Clock } from '../../../server/src/core/clock.ts';
+import { TransportError } from '../../../server/src/core/errors.ts';
 import { errorResponse, type EgwttpRequest, type EgwttpResponse } from '../egwttp/egwttp-message.ts';
 import type { ApiTokenSource } from './api-token-source.ts';
 
@@ -41,7 +42,8 @@ export class ApiForwarder {
       headers: {},
       body: new Uint8Array(),
     });
-    if (res.status !== 200) throw new Error(`GET ${path}: gateway answered ${res.status}`);
+    if (res.status !== 200)
+      throw new TransportError(`GET ${path}: gateway answered ${res.status}`, { key: 'gateway' });
     return JSON.parse(Buffer.from(res.body).toString('utf8'));
   }
 

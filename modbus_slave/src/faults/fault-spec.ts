@@ -3,6 +3,7 @@
  * API. Rates are probabilities per request (0–1); 1 means every request.
  */
 import { z } from 'zod';
+import { ConfigError } from '../../../server/src/core/errors.ts';
 
 const rate = z.number().min(0).max(1);
 
@@ -54,12 +55,13 @@ export function parseLatency(text: string): number | [number, number] {
   if (range) {
     const min = Number(range[1]);
     const max = Number(range[2]);
-    if (max < min) throw new Error(`latency "${text}": range max ${max} is below min ${min}`);
+    if (max < min)
+      throw new ConfigError(`latency "${text}": range max ${max} is below min ${min}`, 'latency');
     return [min, max];
   }
   const fixed = Number(text);
   if (!Number.isFinite(fixed) || fixed < 0) {
-    throw new Error(`latency "${text}": must be ms ("200") or a range ("100-500")`);
+    throw new ConfigError(`latency "${text}": must be ms ("200") or a range ("100-500")`, 'latency');
   }
   return fixed;
 }

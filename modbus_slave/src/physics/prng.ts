@@ -2,6 +2,7 @@
  * A small seeded pseudo-random generator (mulberry32) so a simulator run with a fixed seed repeats
  * exactly. Not for anything secret.
  */
+import { EgwError } from '../../../server/src/core/errors.ts';
 
 /** Seeded uniform and normal random numbers. */
 export class Prng {
@@ -48,7 +49,7 @@ export class Prng {
   /** One element drawn uniformly. */
   pick<T>(items: readonly T[]): T {
     const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick: empty list');
+    if (item === undefined) throw new EgwError('empty_choice', 'pick: empty list');
     return item;
   }
 

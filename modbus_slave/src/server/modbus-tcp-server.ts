@@ -5,6 +5,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SystemClock, type Clock } from '../../../server/src/core/clock.ts';
+import { CancelledError } from '../../../server/src/core/errors.ts';
 import { silentLogger, type Logger } from '../../../server/src/core/logger.ts';
 import type { FaultController, RequestAction } from '../faults/fault-controller.ts';
 import { encodeMbap, MbapFramer, type MbapFrame } from '../../../server/src/modbus/mbap-framer.ts';
@@ -153,7 +154,7 @@ export class ModbusTcpServer {
 
   private closeConnection(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
-    connection.abort.abort(new Error('connection closed'));
+    connection.abort.abort(new CancelledError('connection closed'));
     connection.socket.destroy();
   }
 

@@ -3,6 +3,7 @@
  * type, default, description) from the schema. README.md carries it between the markers below;
  * `npm run docs:config` rewrites it and a test fails when README and schema disagree.
  */
+import { EgwError } from '../core/errors.ts';
 import { configKeys, type ConfigKey } from './config-keys.ts';
 
 /** Markers around the generated table in README.md. */
@@ -38,6 +39,11 @@ export function configReference(): string {
 export function replaceReference(text: string): string {
   const start = text.indexOf(REFERENCE_START);
   const end = text.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error(`markers ${REFERENCE_START} … ${REFERENCE_END} not found`);
+  if (start < 0 || end < start) {
+    throw new EgwError(
+      'reference_markers_missing',
+      `markers ${REFERENCE_START} … ${REFERENCE_END} not found`,
+    );
+  }
   return `${text.slice(0, start + REFERENCE_START.length)}\n${configReference()}\n${text.slice(end)}`;
 }

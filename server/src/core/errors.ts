@@ -111,6 +111,13 @@ export class NotAvailable extends EgwError {
   }
 }
 
+/** Work stopped on purpose (shutdown, cancel): the reason an AbortSignal carries. */
+export class CancelledError extends EgwError {
+  constructor(message: string, where: ErrorPlace = {}) {
+    super('cancelled', message, { where, status: 503 });
+  }
+}
+
 /** Something asked for does not exist. */
 export class NotFoundError extends EgwError {
   constructor(message: string, where: ErrorPlace = {}) {

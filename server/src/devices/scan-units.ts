@@ -3,7 +3,7 @@
  * fits. A unit is present when it answers a read of holding registers 40000–40001 (data or any
  * exception other than the gateway ones 0A/0B); silence means nobody is there.
  */
-import { EgwError, ModbusError, NotFoundError, TimeoutError } from '../core/errors.ts';
+import { EgwError, ModbusError, NotFoundError, TimeoutError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ModbusConnection } from '../modbus/modbus-connection.ts';
 import { modbusExceptionKind } from '../modbus/modbus-exception-kind.ts';
@@ -115,7 +115,8 @@ export function parseUnits(text: string): number[] {
     const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     const from = Number(match?.[1]);
     const to = match?.[2] === undefined ? from : Number(match[2]);
-    if (!match || from > to || to > 255) throw new RangeError(`units "${part}": want N or N-M within 0-255`);
+    if (!match || from > to || to > 255)
+      throw new ValidationError(`units "${part}": want N or N-M within 0-255`, 'units');
     for (let u = from; u <= to; u++) units.add(u);
   }
   return [...units].sort((a, b) => a - b);

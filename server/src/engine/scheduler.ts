@@ -6,7 +6,7 @@
  */
 import TinyQueue from 'tinyqueue';
 import type { Clock, Timer } from '../core/clock.ts';
-import { describeError } from '../core/errors.ts';
+import { CancelledError, EgwError, describeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type {
@@ -133,7 +133,7 @@ export class Scheduler implements TaskEngine {
         'engine stop: runs still in flight at the deadline, aborting',
       );
       for (const task of this.inFlight.keys()) {
-        task.controller.abort(new Error(`task ${task.name}: engine stopped`));
+        task.controller.abort(new CancelledError(`task ${task.name}: engine stopped`));
       }
     }
     return finished;
@@ -151,7 +151,8 @@ export class Scheduler implements TaskEngine {
   }
 
   private createTask(options: TaskOptions): Task {
-    if (this.names.has(options.name)) throw new Error(`task ${options.name}: a task with this name exists`);
+    if (this.names.has(options.name))
+      throw new EgwError('task_name_taken', `task ${options.name}: a task with this name exists`);
     const kind = options.kind ?? options.name;
     let stats = this.kinds.get(kind);
     if (!stats) {
@@ -174,7 +175,7 @@ export class Scheduler implements TaskEngine {
   }
 
   private register(task: Task): TaskHandle {
-    if (this.state === 'stopped') throw new Error(`task ${task.name}: the engine is stopped`);
+    if (this.state === 'stopped') throw new CancelledError(`task ${task.name}: the engine is stopped`);
     this.names.add(task.name);
     if (this.state === 'idle') this.pending.push(task);
     else {
@@ -208,7 +209,7 @@ export class Scheduler implements TaskEngine {
     if (task.cancelled || task.done) return;
     task.cancelled = true;
     this.names.delete(task.name);
-    task.controller.abort(new Error(`task ${task.name}: cancelled`));
+    task.controller.abort(new CancelledError(`task ${task.name}: cancelled`));
     // A queued entry is dropped lazily when it reaches the top; the armed timer may fire for nothing.
   }
 
@@ -270,7 +271,13 @@ export class Scheduler implements TaskEngine {
     }
     const done = Promise.resolve(result).then(
       () => this.finish(task, dueMs, startMs, undefined),
-      (error: unknown) => this.finish(task, dueMs, startMs, error ?? new Error('rejected')),
+      (error: unknown) =>
+        this.finish(
+          task,
+          dueMs,
+          startMs,
+          error ?? new EgwError('task_rejected', `task ${task.name}: rejected without a reason`),
+        ),
     );
     this.inFlight.set(task, done);
   }

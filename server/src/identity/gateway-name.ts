@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { describeError } from '../core/errors.ts';
+import { NotFoundError, TimeoutError, TransportError, describeError } from '../core/errors.ts';
 import { deriveName } from './derive-name.ts';
 
 export interface GatewayNameOptions {
@@ -71,7 +71,7 @@ export class GatewayName {
     const { clock, logger, serial } = this.options;
     const controller = new AbortController();
     const timer = clock.setTimer('gateway-name-timeout', this.options.timeoutMs ?? 2000, () =>
-      controller.abort(new Error('backend did not answer in time')),
+      controller.abort(new TimeoutError('backend did not answer in time', { key: 'backend.graphqlUrl' })),
     );
     try {
       const response = await (this.options.fetchFn ?? fetch)(url, {
@@ -80,11 +80,12 @@ export class GatewayName {
         body: JSON.stringify({ query: GATEWAY_NAME_QUERY, variables: { serial } }),
         signal: controller.signal,
       });
-      if (!response.ok) throw new Error(`backend answered HTTP ${response.status}`);
+      if (!response.ok)
+        throw new TransportError(`backend answered HTTP ${response.status}`, { key: 'backend.graphqlUrl' });
       const json = (await response.json()) as { data?: { gatewayConfiguration?: { name?: unknown } | null } };
       const name = json.data?.gatewayConfiguration?.name;
       if (typeof name !== 'string' || name.trim() === '')
-        throw new Error('backend has no name for this serial');
+        throw new NotFoundError('backend has no name for this serial', { key: 'backend.graphqlUrl' });
       return name.trim().slice(0, 100);
     } catch (error) {
       this.nextTryMs = clock.monotonicMs() + (this.options.retryMs ?? 60_000);

@@ -50,7 +50,7 @@ export class IngestKeys {
     let body: { serial?: unknown; publicKey?: unknown };
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) throw new TransportError(`HTTP ${res.status}`, { key: 'gateway' });
       body = (await res.json()) as typeof body;
     } catch (error) {
       throw new TransportError(`GET ${url.href}: ${String(error)}`, { key: 'gateway' }, error);

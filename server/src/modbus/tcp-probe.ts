@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import type { Clock } from '../core/clock.ts';
+import { ValidationError } from '../core/errors.ts';
 
 /** Whether host:port accepts a TCP connection within timeoutMs. */
 export function tcpPortOpen(clock: Clock, host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -26,7 +27,10 @@ export function subnetHosts(cidr: string): string[] {
   const octets = match?.slice(1, 5).map(Number) ?? [];
   const prefix = Number(match?.[5]);
   if (!match || octets.some((o) => o > 255) || prefix < 16 || prefix > 32) {
-    throw new RangeError(`subnet "${cidr}": want an IPv4 CIDR block from /16 to /32, e.g. 192.168.1.0/24`);
+    throw new ValidationError(
+      `subnet "${cidr}": want an IPv4 CIDR block from /16 to /32, e.g. 192.168.1.0/24`,
+      'subnet',
+    );
   }
   const base = octets.reduce((acc, o) => acc * 256 + o, 0);
   const size = 2 ** (32 - prefix);

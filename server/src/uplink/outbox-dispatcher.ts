@@ -10,7 +10,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Clock, Timer } from '../core/clock.ts';
-import { describeError } from '../core/errors.ts';
+import { CancelledError, describeError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { Backoff, type BackoffOptions } from '../core/backoff.ts';
@@ -117,7 +117,7 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    this.abort.abort(new Error('dispatcher stopped'));
+    this.abort.abort(new CancelledError('dispatcher stopped'));
     for (const lane of this.lanes) lane.retryTimer?.cancel();
     await Promise.allSettled(this.lanes.flatMap((l) => [...l.inFlight.values()]));
     for (const lane of this.lanes) this.flushAcks(lane);

@@ -2,6 +2,7 @@
  * The shape of the project's own SunSpec model definitions (checked point by point against the
  * SunSpec Alliance's model files by test/unit/profiles/sunspec-models.test.ts).
  */
+import { ProfileError } from '../../core/errors.ts';
 
 /** SunSpec point types used by the models the project decodes. */
 export type SunSpecType =
@@ -71,6 +72,6 @@ export function spanOf(points: readonly SunSpecPoint[]): number {
 export function pointOf(model: SunSpecModel, name: string): SunSpecPoint {
   const point =
     model.points.find((p) => p.name === name) ?? model.repeating?.points.find((p) => p.name === name);
-  if (point === undefined) throw new Error(`SunSpec model ${model.id} has no point ${name}`);
+  if (point === undefined) throw new ProfileError(`SunSpec model ${model.id} has no point ${name}`);
   return point;
 }

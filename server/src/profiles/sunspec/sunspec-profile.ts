@@ -38,7 +38,7 @@ const BATTERY = 802;
 function sunspecPoint(model: SunSpecModel, ref: SunSpecModelRef, name: string, base = 0): PointInput {
   const point = pointOf(model, name);
   const type = TYPES[point.type];
-  if (type === undefined) throw new Error(`SunSpec point ${name} has no register type`);
+  if (type === undefined) throw new ProfileError(`SunSpec point ${name} has no register type`);
   const out: PointInput = { name: `${model.id}.${name}`, address: ref.start + base + point.offset, type };
   if (type === 'str') out.size = point.size;
   // Scale factors of repeating groups live in the fixed part of the model.

@@ -3,6 +3,7 @@
  * last will), `…/<device>/reading` (retained latest reading), `…/<device>/availability` (retained
  * online/offline of the device), `…/<device>/frequency` (10 Hz samples), `…/batch` (signed JWT, QoS 1).
  */
+import { ConfigError } from '../../core/errors.ts';
 
 /** Payloads of the status topic. */
 export const STATUS_ONLINE = 'online';
@@ -15,7 +16,10 @@ export class MqttTopics {
   constructor(prefix: string) {
     this.prefix = prefix;
     if (!prefix || /[#+]/.test(prefix) || prefix.endsWith('/')) {
-      throw new RangeError(`mqtt prefix "${prefix}": must be non-empty, without wildcards or a trailing "/"`);
+      throw new ConfigError(
+        `mqtt prefix "${prefix}": must be non-empty, without wildcards or a trailing "/"`,
+        'mqtt.prefix',
+      );
     }
   }
 

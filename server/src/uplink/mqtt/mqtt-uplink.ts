@@ -6,7 +6,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Clock, Timer } from '../../core/clock.ts';
-import { TimeoutError, TransportError, describeError } from '../../core/errors.ts';
+import { CancelledError, TimeoutError, TransportError, describeError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
@@ -184,7 +184,11 @@ export class MqttUplink implements Uplink {
         else resolve();
       };
       const onAbort = (): void =>
-        settle(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+        settle(
+          signal?.reason instanceof Error
+            ? signal.reason
+            : new CancelledError(`mqtt batch ${batch.seq}: aborted`),
+        );
       const timer = this.options.clock.setTimer(`mqtt-puback:${batch.seq}`, ackTimeoutMs, () =>
         settle(new TimeoutError(`mqtt batch ${batch.seq}: no PUBACK within ${ackTimeoutMs} ms`)),
       );
