@@ -20,6 +20,8 @@ import { Batcher } from '../harvest/batcher.ts';
 import { DevicePipeline } from '../devices/device-pipeline.ts';
 import { createBatch } from '../identity/batch-jwt.ts';
 import { loadOrCreateDeviceKey } from '../identity/device-key.ts';
+import { OUTBOX_FILE, refuseLostIdentity } from '../identity/identity-check.ts';
+import { SeqGuard } from '../identity/seq-guard.ts';
 import { Outbox } from '../outbox/outbox.ts';
 import { ProfileRegistry } from '../profiles/profile-registry.ts';
 import { PersistentSettingsStore } from '../config/settings-store.ts';
@@ -97,18 +99,23 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
   };
   try {
     const dataDir = prepareDataDir(config.dataDir);
+    refuseLostIdentity(dataDir);
     const identity = loadOrCreateDeviceKey(dataDir, { logger });
     const apiToken = loadOrCreateApiToken(dataDir);
     const bus = new EventBus((event, error) =>
       logger.error({ event, err: describeError(error) }, 'event listener failed'),
     );
-    const outbox = Outbox.open(join(dataDir, 'egw.db'), {
-      sign: (input, seq) => createBatch(identity, input, seq),
+    // Set right after the outbox opened, before anything can append (see seq-guard.ts).
+    const seq: { guard?: SeqGuard } = {};
+    const outbox = Outbox.open(join(dataDir, OUTBOX_FILE), {
+      sign: (input, n) => createBatch(identity, input, n, seq.guard?.epoch),
+      reserveSeq: (n) => seq.guard?.reserve(n),
       maxBatches: config.outbox.maxBatches,
       clock,
       logger: ctx.logger.child({ area: 'outbox' }),
     });
     cleanup.push(() => outbox.close());
+    seq.guard = SeqGuard.open(dataDir, identity.serial, outbox, logger).guard;
     // The bus hears of a batch only once the outbox committed it (also for batches held and retried).
     outbox.onAppend((record) =>
       bus.emit('batch', { seq: record.seq, jwt: record.jwt, harvests: Object.keys(record.payload).length }),

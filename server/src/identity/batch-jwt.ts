@@ -33,8 +33,16 @@ export interface SignedBatch {
   jwt: string;
 }
 
-/** Builds and signs the batch JWT for `seq` (a positive integer assigned by the outbox). */
-export function createBatch(identity: GatewayIdentity, input: BatchInput, seq: number): SignedBatch {
+/**
+ * Builds and signs the batch JWT for `seq` (a positive integer assigned by the outbox). From epoch 2 on
+ * (the database or the key was replaced, see seq-guard.ts) the header also carries `"epoch"`.
+ */
+export function createBatch(
+  identity: GatewayIdentity,
+  input: BatchInput,
+  seq: number,
+  epoch = 1,
+): SignedBatch {
   if (!Number.isSafeInteger(seq) || seq < 1)
     throw new ValidationError(`batch seq ${seq}: must be a positive integer`, 'seq');
   if (input.harvests.length === 0) throw new ValidationError('batch: needs at least one harvest', 'harvests');
@@ -45,6 +53,7 @@ export function createBatch(identity: GatewayIdentity, input: BatchInput, seq: n
     opr: 'production',
     model: input.model,
     seq,
+    ...(epoch > 1 ? { epoch } : {}),
   };
   const payload: Record<string, Reading> = {};
   for (const reading of [...input.harvests].sort((a, b) => a.ts - b.ts)) {

@@ -41,6 +41,11 @@ export interface OutboxOptions {
   maxHeld?: number;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Called in the append transaction before `seq` is signed (the seq ledger beside the device key
+   * reserves it, see seq-guard.ts); a throw aborts the append like a storage error.
+   */
+  reserveSeq?: (seq: number) => void;
 }
 
 /** OutboxStats plus the storage-failure counters. */
@@ -54,7 +59,9 @@ export interface OutboxDetailedStats extends OutboxStats {
 }
 
 const SEP = '\u001f';
-const STORAGE_CODES = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED)/;
+const STORAGE_CODES = /^(SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED)|ENOSPC|EIO|EDQUOT|EROFS)/;
+/** Settings-table key of the database's id (see seq-guard.ts). */
+const DATABASE_ID_KEY = 'outbox.id';
 
 /**
  * A row as a record. Header and payload are decoded from the JWT on first use (the row holds the JWT
@@ -81,6 +88,7 @@ function toRecord(row: BatchRow): BatchRecord {
 export class Outbox {
   /** Settings persisted next to the batches (SettingsStore backing). */
   readonly settings: OutboxSettings;
+  private readonly reserveSeq: ((seq: number) => void) | undefined;
   private readonly sign: BatchSigner;
   private readonly maxBatches: number;
   private readonly keepDelivered: number;
@@ -103,6 +111,7 @@ export class Outbox {
     this.logger = options.logger ?? silentLogger();
     this.held = new OutboxHeld(options.maxHeld ?? 1000);
     this.settings = new OutboxSettings(db);
+    this.reserveSeq = options.reserveSeq;
     this.st = prepareStatements(db);
   }
 
@@ -137,6 +146,7 @@ export class Outbox {
 
   private readonly appendTx = (input: BatchInput): BatchRecord => {
     const seq = this.meta('last_seq') + 1;
+    this.reserveSeq?.(seq);
     const signed = this.sign(input, seq);
     const createdAt = this.clock.nowMs();
     this.st.insert.run(seq, createdAt, signed.jwt, Buffer.byteLength(signed.jwt));
@@ -317,6 +327,29 @@ export class Outbox {
   /** The newest batches (delivered or not) with seq < beforeSeq (default: all), newest first. */
   recent(limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): BatchRecord[] {
     return this.st.recent.all(beforeSeq, Math.max(0, Math.floor(limit))).map(toRecord);
+  }
+
+  /** The id this database was given when the seq ledger first saw it (undefined before). */
+  id(): string | undefined {
+    const id = this.settings.get(DATABASE_ID_KEY);
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  /** Records the database's id (fsynced). */
+  setId(id: string): void {
+    this.settings.put(DATABASE_ID_KEY, id);
+  }
+
+  /** Highest seq assigned so far. */
+  lastSeq(): number {
+    return this.meta('last_seq');
+  }
+
+  /** Makes the next seq > floor (a new epoch after the database was lost); never lowers it. */
+  raiseLastSeq(floor: number): void {
+    if (floor <= this.meta('last_seq')) return;
+    this.synchronous('FULL');
+    this.st.setMeta.run(floor, 'last_seq');
   }
 
   /** A persisted setting (JSON), or undefined; same as `settings.get`. */

@@ -32,6 +32,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./settings.ts')).settingsCommand,
   },
   {
+    name: 'key',
+    summary: 'Rotate the device key (a new gateway identity, on purpose)',
+    load: async () => (await import('./key.ts')).keyCommand,
+  },
+  {
     name: 'version',
     summary: 'Print the version',
     load: async () => (await import('./version.ts')).versionCommand,

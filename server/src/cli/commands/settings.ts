@@ -5,14 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../config/load-config.ts';
-import { ConfigError } from '../../core/errors.ts';
 import { OutboxSettings } from '../../outbox/outbox-settings.ts';
 import { SETTINGS_KEY } from '../../config/settings-store.ts';
 import { redactSecrets } from '../../config/redact-secrets.ts';
 import type { CliCommand } from '../command.ts';
+import { parseAction } from '../parse-action.ts';
 
 /** The `settings` subcommand. */
 export const settingsCommand: CliCommand = {
@@ -30,20 +29,8 @@ export const settingsCommand: CliCommand = {
     '  -c, --config FILE   JSON config file (for dataDir; EGW_DATA_DIR also works)',
   ].join('\n'),
   async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { config: { type: 'string', short: 'c' } },
-      strict: true,
-      allowPositionals: true,
-    });
-    const action = positionals[0];
-    if (action !== 'show' && action !== 'reset') {
-      throw new ConfigError(
-        `settings: expected "show" or "reset", got ${JSON.stringify(action ?? '')}`,
-        'action',
-      );
-    }
-    const config = loadConfig({ file: values.config });
+    const { action, configFile } = parseAction('settings', args, ['show', 'reset'] as const);
+    const config = loadConfig({ file: configFile });
     const path = join(config.dataDir, 'egw.db');
     if (!existsSync(path)) {
       process.stdout.write(`no settings stored (${path} does not exist)\n`);
