@@ -85,7 +85,12 @@ it('keeps the 10 Hz slots while 20 clients ask for 1000 batches each, over and o
   const counted = slots.flood.onTime + slots.flood.missed;
   const report = `slots ${JSON.stringify(slots)}, answers ${JSON.stringify([...statuses])}`;
   assert.ok(counted >= DEVICES * (FLOOD_MS / PERIOD_MS) * 0.5, `too few slots counted: ${report}`);
-  assert.ok((statuses.get(200) ?? 0) > 0, `some answers served: ${report}`);
+  // Served (200), over the per-client bound (429) or shed while sampling is behind (503) — nothing else.
+  assert.ok(
+    [...statuses.keys()].every((status) => [200, 429, 503].includes(status)),
+    report,
+  );
+  assert.ok([...statuses.values()].reduce((a, b) => a + b, 0) >= CLIENTS, `every client answered: ${report}`);
   // Against the idle baseline of the same run, so a loaded machine does not fail it; generous on
   // purpose: the old code missed 40–90 % of the slots under this flood, the new ~none.
   assert.ok(share(slots.flood) <= share(slots.idle) + 0.1, report);
