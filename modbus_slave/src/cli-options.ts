@@ -27,6 +27,7 @@ devices:
   --rated-power-w W         nameplate power of --profile/--device inverters
   --profiles-dir DIR        extra profile files
   --serial PATH [--baud N]  serve the devices as Modbus RTU on a serial port instead of TCP
+  --solarman LOGGER_SERIAL  serve the devices behind a Solarman V5 logger stick (RTU inside V5 frames)
 
 physics:
   --seed N                  fixed seed (default 1): the same run every time
@@ -156,6 +157,7 @@ export function parseCli(argv: string[]): CliSettings {
       'rated-power-w': { type: 'string' },
       'profiles-dir': { type: 'string' },
       serial: { type: 'string' },
+      solarman: { type: 'string' },
       baud: { type: 'string' },
       seed: { type: 'string' },
       speed: { type: 'string' },
@@ -239,6 +241,7 @@ export function parseCli(argv: string[]): CliSettings {
   if (values['realtime-sun'] === true) options.realtimeSun = true;
   set('controlPort', num(values['control-port'], 'control-port', 0, 65535));
   set('profilesDir', values['profiles-dir']);
+  set('solarmanLoggerSerial', num(values.solarman, 'solarman', 1, 0xffffffff));
   if (values.serial !== undefined) {
     settings.serial = { path: values.serial, baudRate: num(values.baud ?? '9600', 'baud', 300, 4_000_000)! };
   }

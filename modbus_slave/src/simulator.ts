@@ -64,6 +64,8 @@ export interface SimulatorOptions {
   /** Serve the HTTP control API on this port (0 = ephemeral); absent = none. */
   controlPort?: number;
   controlHost?: string;
+  /** Serve every TCP port as a Solarman V5 logger stick with this serial (RTU frames inside V5). */
+  solarmanLoggerSerial?: number;
   /** Serve every device as Modbus RTU on this serial port instead of TCP (ports then read 0). */
   serial?: { path: string; baudRate?: number };
   /** Extra profile directory (user profiles). */
@@ -200,7 +202,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       }
     }
     for (const endpoint of options.serial ? [] : endpoints) {
-      endpoint.server = newTcpServer(endpoint, clock, logger);
+      endpoint.server = newTcpServer(endpoint, clock, logger, options.solarmanLoggerSerial);
       const bound = await endpoint.server.listen();
       endpoint.port = bound.port;
       stopAll.push(() => endpoint.server.close());
@@ -217,7 +219,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
             port: bound.port,
             unit: device.unit,
           },
-          `simulating ${device.profileId} "${device.id}" on ${endpoint.host}:${bound.port} unit ${device.unit}`,
+          `simulating ${device.profileId} "${device.id}" on ${endpoint.host}:${bound.port} unit ${device.unit}${options.solarmanLoggerSerial !== undefined ? ` (Solarman V5 logger ${options.solarmanLoggerSerial})` : ''}`,
         );
       }
     }

@@ -37,7 +37,12 @@ export function newRtuServer(
 }
 
 /** A TCP server for the devices sharing one host:port. */
-export function newTcpServer(endpoint: Endpoint, clock: Clock, logger: Logger): ModbusTcpServer {
+export function newTcpServer(
+  endpoint: Endpoint,
+  clock: Clock,
+  logger: Logger,
+  solarmanLoggerSerial?: number,
+): ModbusTcpServer {
   const byUnit = (unit: number): SimulatedDevice | undefined => {
     const exact = endpoint.devices.find((d) => d.unit === unit);
     // Many TCP devices answer unit 0 or 255 as "whoever is here" when they are alone on the port.
@@ -54,5 +59,6 @@ export function newTcpServer(endpoint: Endpoint, clock: Clock, logger: Logger): 
     refuseWrite: (unit, address, count) => byUnit(unit)?.refuseWrite(address, count),
     faults: endpoint.devices[0]!.faults,
     faultsForUnit: (unit) => byUnit(unit)?.faults,
+    ...(solarmanLoggerSerial !== undefined ? { solarmanLoggerSerial } : {}),
   });
 }

@@ -9,6 +9,14 @@ import { CancelledError } from '../../../server/src/core/errors.ts';
 import { silentLogger, type Logger } from '../../../server/src/core/logger.ts';
 import type { FaultController, RequestAction } from '../faults/fault-controller.ts';
 import { encodeMbap, MbapFramer, type MbapFrame } from '../../../server/src/modbus/mbap-framer.ts';
+import { decodeRtu, encodeRtu } from '../../../server/src/modbus/rtu-frame.ts';
+import {
+  encodeV5Response,
+  isV5Error,
+  v5Rtu,
+  V5_CONTROL,
+  V5Framer,
+} from '../../../server/src/modbus/solarman-v5-frame.ts';
 import { EXCEPTION, exceptionPdu, handlePdu, summarizePdu } from './modbus-pdu.ts';
 import type { RegisterImage } from './register-image.ts';
 
@@ -66,13 +74,15 @@ export interface ModbusTcpServerOptions {
   faults?: FaultController;
   /** Per-unit request faults when several devices share one port. */
   faultsForUnit?(unit: number): FaultController | undefined;
+  /** Speak Solarman V5 (a logger stick with this serial) instead of Modbus TCP: RTU frames inside V5. */
+  solarmanLoggerSerial?: number;
   clock?: Clock;
   logger?: Logger;
 }
 
 interface Connection {
   socket: Socket;
-  framer: MbapFramer;
+  framer: MbapFramer | V5Framer;
   queue: Promise<void>;
   abort: AbortController;
 }
@@ -86,6 +96,9 @@ export class ModbusTcpServer {
   private unsubscribe: () => void = () => {};
   private readonly options: ModbusTcpServerOptions;
   private readonly counters = emptyServerStats();
+  /** The V5 logger's answer counter (second sequence byte) and how many frames it damaged. */
+  private v5Answers = 0;
+  private v5Damaged = 0;
 
   constructor(options: ModbusTcpServerOptions) {
     this.options = options;
@@ -142,7 +155,7 @@ export class ModbusTcpServer {
     this.counters.connectionsTotal++;
     const connection: Connection = {
       socket,
-      framer: new MbapFramer(),
+      framer: this.options.solarmanLoggerSerial === undefined ? new MbapFramer() : new V5Framer(),
       queue: Promise.resolve(),
       abort: new AbortController(),
     };
@@ -162,7 +175,10 @@ export class ModbusTcpServer {
     this.counters.bytesIn += chunk.length;
     let frames: MbapFrame[];
     try {
-      frames = connection.framer.push(chunk);
+      frames =
+        connection.framer instanceof V5Framer
+          ? this.v5Requests(connection.framer, chunk)
+          : connection.framer.push(chunk);
     } catch (error) {
       // A stream that is not Modbus TCP cannot be resynchronised; real devices close it too.
       this.counters.malformedRequests++;
@@ -175,6 +191,54 @@ export class ModbusTcpServer {
       // Requests are answered strictly one after another, as a device's single Modbus task would.
       connection.queue = connection.queue.then(() => this.answer(connection, frame)).catch(() => {});
     }
+  }
+
+  /** Requests inside V5 frames (the sequence byte stands in for the transaction id); bad frames are counted. */
+  private v5Requests(framer: V5Framer, chunk: Buffer): MbapFrame[] {
+    const frames: MbapFrame[] = [];
+    for (const item of framer.push(chunk)) {
+      if (isV5Error(item)) {
+        this.counters.malformedRequests++;
+        continue;
+      }
+      // A logger answers only frames addressed to its own serial; others it ignores.
+      if (item.control !== V5_CONTROL.request || item.loggerSerial !== this.options.solarmanLoggerSerial) {
+        this.counters.malformedRequests++;
+        continue;
+      }
+      const rtu = decodeRtu(Buffer.from(v5Rtu(item)));
+      if ('error' in rtu) this.counters.malformedRequests++;
+      else frames.push({ transactionId: item.sequence, unit: rtu.unit, pdu: rtu.pdu });
+    }
+    return frames;
+  }
+
+  /** The response frame in V5: a "malformed" fault alternates a bad checksum and a frame cut short. */
+  private v5Response(
+    connection: Connection,
+    frame: MbapFrame,
+    pdu: Buffer,
+    malformed: boolean,
+  ): Buffer | undefined {
+    const loggerSerial = this.options.solarmanLoggerSerial!;
+    this.v5Answers = (this.v5Answers + 1) & 0xff;
+    const bytes = encodeV5Response(
+      { sequence: frame.transactionId, loggerSerial },
+      this.v5Answers,
+      encodeRtu({ unit: frame.unit, pdu }),
+    );
+    if (!malformed) return bytes;
+    if (this.v5Damaged++ % 2 === 0) {
+      bytes[bytes.length - 2] = (bytes[bytes.length - 2]! ^ 0xff) & 0xff;
+      return bytes;
+    }
+    connection.socket.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
+    this.closeConnectionSoon(connection);
+    return undefined;
+  }
+
+  private closeConnectionSoon(connection: Connection): void {
+    connection.socket.once('finish', () => this.closeConnection(connection));
   }
 
   private async answer(connection: Connection, frame: MbapFrame): Promise<void> {
@@ -200,7 +264,16 @@ export class ModbusTcpServer {
     }
     const transactionId =
       action.kind === 'txid' ? (frame.transactionId + 0x8000) & 0xffff : frame.transactionId;
-    const bytes = encodeMbap({ transactionId, unit: frame.unit, pdu });
+    const v5 = this.options.solarmanLoggerSerial !== undefined;
+    const bytes = v5
+      ? this.v5Response(
+          connection,
+          { ...frame, transactionId: transactionId & 0xff },
+          pdu,
+          action.kind === 'malformed',
+        )
+      : encodeMbap({ transactionId, unit: frame.unit, pdu });
+    if (!bytes) return;
     if ((pdu[0] ?? 0) & 0x80) this.counters.exceptionsSent++;
     this.counters.responses++;
     this.counters.bytesOut += bytes.length;
@@ -220,7 +293,10 @@ export class ModbusTcpServer {
           (address, count) => this.options.refuseWrite?.(frame.unit, address, count),
         )
       : exceptionPdu(functionCode, EXCEPTION.gatewayTargetFailed);
-    return action.kind === 'malformed' ? malform(pdu) : pdu;
+    // In V5 a "malformed" answer is damaged at the frame level instead (v5Response).
+    return action.kind === 'malformed' && this.options.solarmanLoggerSerial === undefined
+      ? malform(pdu)
+      : pdu;
   }
 }
 

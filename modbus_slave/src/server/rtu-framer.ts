@@ -4,31 +4,10 @@
  * on a CRC mismatch one byte is skipped until the stream lines up again.
  */
 
-/** CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF), sent low byte first. */
-export function crc16(bytes: Uint8Array): number {
-  // Written out here because modbus-serial's CRC lives in an internal, untyped file.
-  let crc = 0xffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
+import { crc16 } from '../../../server/src/modbus/rtu-frame.ts';
+import type { RtuFrame } from '../../../server/src/modbus/rtu-frame.ts';
 
-/** One RTU frame: unit address and PDU. */
-export interface RtuFrame {
-  unit: number;
-  pdu: Buffer;
-}
-
-/** Builds a frame's bytes: address, PDU, CRC. */
-export function encodeRtu(frame: RtuFrame): Buffer {
-  const out = Buffer.alloc(frame.pdu.length + 3);
-  out[0] = frame.unit & 0xff;
-  frame.pdu.copy(out, 1);
-  out.writeUInt16LE(crc16(out.subarray(0, out.length - 2)), out.length - 2);
-  return out;
-}
+export { crc16, encodeRtu, type RtuFrame } from '../../../server/src/modbus/rtu-frame.ts';
 
 /** Expected request length in bytes from the buffered start, or undefined if not yet known / unknown function. */
 function requestLength(buffer: Buffer): number | 'unknown' | undefined {

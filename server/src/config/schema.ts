@@ -64,7 +64,33 @@ export const RtuDeviceSchema = z.object({
   ...proxyFields,
 });
 
-export const DeviceConfigSchema = z.discriminatedUnion('type', [TcpDeviceSchema, RtuDeviceSchema]);
+export const SolarmanDeviceSchema = z.object({
+  id: TcpDeviceSchema.shape.id,
+  type: z.literal('solarmanv5'),
+  host: z.string().min(1).max(253).describe('Solarman logger stick host name or IP address'),
+  port: port.default(8899).describe('Solarman V5 TCP port'),
+  loggerSerial: z
+    .number()
+    .int()
+    .min(1)
+    .max(0xffffffff)
+    .describe('serial number of the Solarman logger stick (on its label), e.g. 2712345678'),
+  unit: z
+    .number()
+    .int()
+    .min(0)
+    .max(255)
+    .default(1)
+    .describe('Modbus unit id of the inverter behind the logger'),
+  profile: z.string().min(1).describe('profile id'),
+  ...proxyFields,
+});
+
+export const DeviceConfigSchema = z.discriminatedUnion('type', [
+  TcpDeviceSchema,
+  RtuDeviceSchema,
+  SolarmanDeviceSchema,
+]);
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
 
 export const HarvestSettingsSchema = z.object({

@@ -39,6 +39,8 @@ export interface DeviceReaderDeps {
 
 /** The Modbus target of a device config. */
 export function targetOf(config: DeviceConfig): ModbusTarget {
+  if (config.type === 'solarmanv5')
+    return { type: 'solarmanv5', host: config.host, port: config.port, loggerSerial: config.loggerSerial };
   return config.type === 'tcp'
     ? { type: 'tcp', host: config.host, port: config.port }
     : { type: 'rtu', path: config.path, baud: config.baud, parity: config.parity };

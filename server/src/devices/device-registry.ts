@@ -129,7 +129,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
       if (twin) {
         throw new ValidationError(
           `device ${device.id}: ${describeEndpoint(device)} is already read as "${twin.config.id}"`,
-          device.type === 'tcp' ? 'host' : 'path',
+          device.type === 'rtu' ? 'path' : 'host',
           'duplicate_device',
         );
       }
@@ -246,9 +246,12 @@ function sameEndpoint(a: DeviceConfig, b: DeviceConfig): boolean {
   if (a.type === 'tcp' && b.type === 'tcp')
     return a.host === b.host && a.port === b.port && a.unit === b.unit;
   if (a.type === 'rtu' && b.type === 'rtu') return a.path === b.path && a.unit === b.unit;
+  if (a.type === 'solarmanv5' && b.type === 'solarmanv5')
+    return a.host === b.host && a.port === b.port && a.unit === b.unit;
   return false;
 }
 
 function describeEndpoint(d: DeviceConfig): string {
-  return d.type === 'tcp' ? `${d.host}:${d.port} unit ${d.unit}` : `${d.path} unit ${d.unit}`;
+  if (d.type === 'rtu') return `${d.path} unit ${d.unit}`;
+  return `${d.host}:${d.port} unit ${d.unit}`;
 }

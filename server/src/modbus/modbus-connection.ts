@@ -300,6 +300,7 @@ export class ModbusConnection {
       return error;
     }
     const result: EgwError = error instanceof TimeoutError ? error : this.transportError(request, error);
+    if (error instanceof LinkError && error.failure.kind === 'malformed') this.counters.malformed += 1;
     if (error instanceof TimeoutError) {
       this.counters.timeouts += 1;
       this.timeout.timedOut();

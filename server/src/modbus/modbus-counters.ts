@@ -15,6 +15,8 @@ export class ModbusCounters {
   failures = 0;
   timeouts = 0;
   reconnects = 0;
+  /** Replies that did not parse: bad checksum or CRC, truncated frame, wrong length. */
+  malformed = 0;
   readonly exceptions: Record<string, number> = {};
   readonly latencies = new LatencyWindow();
   lastError: string | undefined;
@@ -46,6 +48,7 @@ export class ModbusCounters {
       failures: this.failures,
       timeouts: this.timeouts,
       reconnects: this.reconnects,
+      malformed: this.malformed,
       exceptions: { ...this.exceptions },
       latencyMs: this.latencies.distribution(),
     };

@@ -6,7 +6,8 @@
 /** Where a device is reached. */
 export type ModbusTarget =
   | { type: 'tcp'; host: string; port: number }
-  | { type: 'rtu'; path: string; baud: number; parity: 'none' | 'even' | 'odd' };
+  | { type: 'rtu'; path: string; baud: number; parity: 'none' | 'even' | 'odd' }
+  | { type: 'solarmanv5'; host: string; port: number; loggerSerial: number };
 
 /** A register read: function 3 (holding) or 4 (input), unit id per request, count ≤ 125. */
 export interface RegisterRequest {
@@ -67,5 +68,8 @@ export type LinkOpener = (target: ModbusTarget, signal: AbortSignal) => Promise<
 
 /** "host:port" or "path@baud", for messages. */
 export function describeTarget(target: ModbusTarget): string {
-  return target.type === 'tcp' ? `${target.host}:${target.port}` : `${target.path}@${target.baud}`;
+  if (target.type === 'rtu') return `${target.path}@${target.baud}`;
+  return target.type === 'tcp'
+    ? `${target.host}:${target.port}`
+    : `${target.host}:${target.port} (V5 ${target.loggerSerial})`;
 }

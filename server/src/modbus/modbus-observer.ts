@@ -10,6 +10,8 @@ export interface DeviceStats {
   failures: number;
   timeouts: number;
   reconnects: number;
+  /** Replies that did not parse (bad checksum or CRC, truncated frame, wrong length). */
+  malformed?: number;
   /** Exception responses by two-digit hex code, e.g. { "06": 3 }. */
   exceptions: Record<string, number>;
   latencyMs: Distribution;

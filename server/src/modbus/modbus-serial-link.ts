@@ -14,8 +14,8 @@
  * - RTU has no transaction id at all: a late reply would be taken for the next request.
  * Hence the connection reconnects after every timeout or malformed reply.
  */
-import net from 'node:net';
 import modbusSerial from 'modbus-serial';
+import { connectSocket } from './connect-socket.ts';
 import {
   LinkError,
   type LinkOpener,
@@ -142,26 +142,6 @@ function toLinkError(error: unknown): LinkError {
   return new LinkError({ kind: 'malformed', message });
 }
 
-function connectSocket(host: string, port: number, signal: AbortSignal): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    const fail = (error: unknown): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      reject(error);
-    };
-    const onAbort = (): void => fail(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      signal.removeEventListener('abort', onAbort);
-      socket.off('error', fail);
-      socket.setNoDelay(true);
-      resolve(socket);
-    });
-  });
-}
-
 async function openTcp(
   target: Extract<ModbusTarget, { type: 'tcp' }>,
   signal: AbortSignal,
@@ -199,6 +179,13 @@ async function openRtu(
   return link;
 }
 
-/** Opens a TCP or RTU link through modbus-serial. */
-export const openModbusSerialLink: LinkOpener = (target, signal) =>
-  target.type === 'tcp' ? openTcp(target, signal) : openRtu(target, signal);
+/**
+ * Opens a TCP or RTU link through modbus-serial; a Solarman V5 logger through its own link, loaded
+ * only when a device uses one.
+ */
+export const openModbusSerialLink: LinkOpener = async (target, signal) => {
+  if (target.type === 'tcp') return openTcp(target, signal);
+  if (target.type === 'rtu') return openRtu(target, signal);
+  const { openSolarmanV5Link } = await import('./solarman-v5-link.ts');
+  return openSolarmanV5Link(target, signal);
+};

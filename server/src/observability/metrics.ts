@@ -85,6 +85,16 @@ function registerScrapeGauges(registry: Registry, services: MetricsSources): voi
         this.set({ device: d.config.id }, d.stats.state === 'connected' ? 1 : 0);
     },
   });
+  new Gauge({
+    name: 'egw_modbus_malformed_replies',
+    help: 'Replies that did not parse: bad checksum or CRC, truncated frame, wrong length (since start)',
+    labelNames: ['device'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of services.devices.list()) this.set({ device: d.config.id }, d.stats.malformed ?? 0);
+    },
+  });
   // Modbus proxy counters live in the proxy; read at scrape time (a Gauge, as prom-client counters
   // cannot be set — the value still only grows while the device exists).
   new Gauge({

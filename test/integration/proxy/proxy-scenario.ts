@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import modbusSerial from 'modbus-serial';
@@ -20,6 +19,7 @@ import { createDeviceReader } from '../../../server/src/devices/create-device-re
 import { Scheduler } from '../../../server/src/engine/scheduler.ts';
 import type { TaskKindStats } from '../../../server/src/engine/task.ts';
 import { startGateway, type RunningGateway } from '../../../server/src/gateway/start-gateway.ts';
+import { freePort } from '../egw-process.ts';
 import { createWifiManager } from '../../../server/src/wifi/create-wifi-manager.ts';
 
 /** Debian's Python (python3-pymodbus) and mbpoll. */
@@ -67,17 +67,6 @@ export interface ProxyScenarioResult {
 }
 
 const wallMs = (): number => performance.timeOrigin + performance.now();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The allow-listed register: one of the meter's parameter registers (holding 0x0014), writable on the device. */
 export const WRITABLE = 0x0014;

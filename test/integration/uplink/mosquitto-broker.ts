@@ -1,9 +1,10 @@
 // Starts a private mosquitto broker on a free 127.0.0.1 port for a test, and stops it again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../egw-process.ts';
 
 /** Where Debian installs the broker. */
 export const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -25,17 +26,6 @@ export interface Broker {
   restart(): Promise<void>;
   /** Kills the broker and removes its files. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {

@@ -18,6 +18,7 @@ export const targetOptions = {
   parity: { type: 'string' },
   unit: { type: 'string' },
   timeout: { type: 'string' },
+  solarman: { type: 'string' },
   'profiles-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -42,7 +43,7 @@ export function intOption(
 }
 
 type TargetValues = Partial<
-  Record<'host' | 'port' | 'serial' | 'baud' | 'parity' | 'unit' | 'timeout', string>
+  Record<'host' | 'port' | 'serial' | 'baud' | 'parity' | 'unit' | 'timeout' | 'solarman', string>
 >;
 
 /** The device config a command line names (profile and id filled in by the caller). */
@@ -50,6 +51,11 @@ export function deviceFromArgs(values: TargetValues, id: string, profile: string
   const unit = intOption('unit', values.unit, 1, 0, 255);
   if ((values.host === undefined) === (values.serial === undefined)) {
     throw new UsageProblem('name the device with either --host H (Modbus TCP) or --serial PATH (RTU)');
+  }
+  if (values.host !== undefined && values.solarman !== undefined) {
+    const loggerSerial = intOption('solarman', values.solarman, 0, 1, 0xffffffff);
+    const port = intOption('port', values.port, 8899, 1, 65535);
+    return { id, type: 'solarmanv5', host: values.host, port, loggerSerial, unit, profile };
   }
   if (values.host !== undefined) {
     const port = intOption('port', values.port, 502, 1, 65535);
@@ -99,13 +105,15 @@ export const readCommand: CliCommand = {
   usage: [
     'Usage: egw read --host H [--port P] [--unit U] --profile ID [--json] [--timeout MS]',
     '       egw read --serial PATH [--baud B] [--parity P] [--unit U] --profile ID [--json]',
+    '       egw read --host H --solarman LOGGER_SERIAL [--port 8899] [--unit U] --profile ID [--json]',
     '',
     'Reads the device once and prints its reading (SI units, absent fields omitted). Exits 1 with',
     'a one-line reason on stderr when the device cannot be read.',
     '',
     'Options:',
     '  --host H            Modbus TCP host',
-    '  --port P            TCP port (default 502)',
+    '  --port P            TCP port (default 502; 8899 with --solarman)',
+    '  --solarman SERIAL   the host is a Solarman V5 logger stick with this serial number',
     '  --serial PATH       serial device for Modbus RTU, e.g. /dev/ttyUSB0',
     '  --baud B            RTU baud rate (default 9600)',
     '  --parity P          RTU parity: none (default), even or odd',
