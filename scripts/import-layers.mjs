@@ -51,9 +51,15 @@ const NEVER = { 'server/src/api': ['server/src/modbus'] };
 
 /**
  * Single files a unit may import although their folder is forbidden to it (README lists each with its
- * reason): the simulator frames Modbus TCP with the same pure MBAP framer as the gateway's proxy.
+ * reason): the simulator frames Modbus TCP, RTU and Solarman V5 with the same pure codecs as the gateway.
  */
-const EXCEPT = { 'modbus_slave/src': ['server/src/modbus/mbap-framer.ts'] };
+const EXCEPT = {
+  'modbus_slave/src': [
+    'server/src/modbus/mbap-framer.ts',
+    'server/src/modbus/rtu-frame.ts',
+    'server/src/modbus/solarman-v5-frame.ts',
+  ],
+};
 
 /** Import-specifier pattern of a unit, for a relative import from another unit (minus `allowed` files). */
 function specifierPattern(unit, allowed = []) {
