@@ -1,6 +1,7 @@
 /** `egw scan`: finds Modbus devices (unit ids on a host or serial line, or hosts in a subnet) and identifies their profile. */
 import { parseArgs } from 'node:util';
 import { SystemClock } from '../../core/clock.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { targetOf } from '../../devices/create-device-reader.ts';
 import { parseUnits, scanUnits, type ScanResult } from '../../devices/scan-units.ts';
@@ -109,7 +110,7 @@ export const scanCommand: CliCommand = {
         ];
       }
     } catch (error) {
-      if (!(error instanceof UsageProblem || error instanceof RangeError)) throw error;
+      if (!(error instanceof UsageProblem || error instanceof ValidationError)) throw error;
       process.stderr.write(`egw scan: ${error.message}\n`);
       return 2;
     }
