@@ -48,8 +48,8 @@ describe('startSimulator', () => {
         (e: { modbusCode?: number }) => e.modbusCode === 2,
       );
       assert.notEqual((await client.readHoldingRegisters(32064, 1)).data[0], 1234);
-      // The system time (40000) is a setting: kept until a reboot.
-      const address = 40000;
+      // The maximum feed-in power (47416) is a setting: kept until a reboot.
+      const address = 47416;
       await client.writeRegister(address, 1234);
       assert.equal((await client.readHoldingRegisters(address, 1)).data[0], 1234);
       sim.faults('inv').reboot(0);
