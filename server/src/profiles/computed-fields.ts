@@ -9,7 +9,13 @@ import type { Computed } from './profile-schema.ts';
 export function operandsOf(computed: Computed): string[] {
   if ('sum' in computed) return computed.sum;
   if ('difference' in computed) return [...computed.difference];
+  if ('magnitude' in computed) return [computed.magnitude, computed.negativeWhen.term];
   return [computed.negate];
+}
+
+/** Whether bit `bit` of a status value is set. */
+function bitSet(value: number, bit: number): boolean {
+  return Math.floor(Math.abs(value) / 2 ** bit) % 2 === 1;
 }
 
 /** The field's value, or undefined when any operand is absent (never a partial sum). */
@@ -25,7 +31,11 @@ export function evaluateComputed(
       ? (values as number[]).reduce((a, b) => a + b, 0)
       : 'difference' in computed
         ? first - second
-        : -first;
+        : 'magnitude' in computed
+          ? bitSet(second, computed.negativeWhen.bit)
+            ? -Math.abs(first)
+            : Math.abs(first)
+          : -first;
   // Sums of decimals (0.1 + 0.2) should not show float noise in a reading.
   return Number(result.toPrecision(12));
 }
@@ -44,6 +54,11 @@ export function solveComputed(
   const out = new Map<string, number>();
   if ('negate' in computed) {
     out.set(computed.negate, -value);
+    return out;
+  }
+  if ('magnitude' in computed) {
+    out.set(computed.magnitude, Math.abs(value));
+    out.set(computed.negativeWhen.term, value < 0 ? 2 ** computed.negativeWhen.bit : 0);
     return out;
   }
   if ('difference' in computed) {

@@ -92,12 +92,20 @@ const termName = z.string().regex(/^[a-z][a-z0-9_]*$/);
 
 /**
  * A field computed from points read in the same poll (canonical points or terms): the sum of several,
- * the difference of two (first minus second), or one with its sign flipped. Absent if any operand is.
+ * the difference of two (first minus second), one with its sign flipped, or a magnitude made negative
+ * while a status bit is set. Absent if any operand is.
  */
 export const ComputedSchema = z.union([
   z.object({ sum: z.array(termName).min(2) }).strict(),
   z.object({ difference: z.tuple([termName, termName]) }).strict(),
   z.object({ negate: termName }).strict(),
+  // A magnitude whose direction is a status bit (Sungrow SH: battery power, "discharging" bit 2 of 13000).
+  z
+    .object({
+      magnitude: termName,
+      negativeWhen: z.object({ term: termName, bit: z.number().int().min(0).max(31) }).strict(),
+    })
+    .strict(),
 ]);
 export type Computed = z.infer<typeof ComputedSchema>;
 

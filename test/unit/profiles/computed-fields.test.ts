@@ -18,6 +18,9 @@ test('sum, difference and sign flip; absent when an operand is absent', () => {
   assert.equal(evaluateComputed({ difference: ['c', 'b'] }, valueOf), 4.8);
   assert.equal(evaluateComputed({ negate: 'c' }, valueOf), -5);
   assert.equal(evaluateComputed({ sum: ['a', 'missing'] }, valueOf), undefined);
+  // c = 5 = 0b101: bit 2 set → negative; bit 1 clear → positive.
+  assert.equal(evaluateComputed({ magnitude: 'c', negativeWhen: { term: 'c', bit: 2 } }, valueOf), -5);
+  assert.equal(evaluateComputed({ magnitude: 'c', negativeWhen: { term: 'c', bit: 1 } }, valueOf), 5);
 });
 
 test('the encoder solves for operands the values lack', () => {
@@ -36,6 +39,21 @@ test('the encoder solves for operands the values lack', () => {
     ],
   );
   assert.deepEqual([...solveComputed({ negate: 'x' }, 12, valueOf)], [['x', -12]]);
+  const signed = { magnitude: 'm', negativeWhen: { term: 's', bit: 2 } };
+  assert.deepEqual(
+    [...solveComputed(signed, -300, valueOf)],
+    [
+      ['m', 300],
+      ['s', 4],
+    ],
+  );
+  assert.deepEqual(
+    [...solveComputed(signed, 300, valueOf)],
+    [
+      ['m', 300],
+      ['s', 0],
+    ],
+  );
 });
 
 const YAML = `
