@@ -97,7 +97,13 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
   let ws: WsTransport | undefined;
   let wsPort: number | undefined;
   if (options.transports.includes('ws')) {
-    ws = new WsTransport({ host: options.wsHost ?? '127.0.0.1', port: options.wsPort ?? 0, open, logger });
+    ws = new WsTransport({
+      host: options.wsHost ?? '127.0.0.1',
+      port: options.wsPort ?? 0,
+      open,
+      logger,
+      clock,
+    });
     wsPort = await ws.start();
     logger.info(
       { port: wsPort, frameSizeBytes: options.frameSizeBytes },

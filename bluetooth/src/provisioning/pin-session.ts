@@ -69,17 +69,21 @@ export class PinSessions {
     if (typeof proof !== 'string' || !/^[0-9a-f]{64}$/.test(proof)) {
       return { ok: false, status: 400, message: 'proof must be 64 lower-case hex digits (HMAC-SHA256)' };
     }
+    // Counted as a failure BEFORE the first await: attempts arriving while the PIN file is read would
+    // otherwise all pass the lock-out check above (50 parallel attempts were all checked).
+    this.failures += 1;
+    if (this.failures >= FREE_ATTEMPTS) {
+      const delay = Math.min(LOCKOUT_MAX_MS, LOCKOUT_BASE_MS * 2 ** (this.failures - FREE_ATTEMPTS));
+      this.lockedUntilMs = now + delay;
+    }
     const pin = await this.pin();
     const expected = Buffer.from(pinProof(pin, 'client', serverNonce, clientNonce), 'hex');
     if (!timingSafeEqual(expected, Buffer.from(proof, 'hex'))) {
-      this.failures += 1;
-      if (this.failures >= FREE_ATTEMPTS) {
-        const delay = Math.min(LOCKOUT_MAX_MS, LOCKOUT_BASE_MS * 2 ** (this.failures - FREE_ATTEMPTS));
-        this.lockedUntilMs = now + delay;
-      }
       return { ok: false, status: 401, message: 'wrong PIN' };
     }
+    // The right PIN: the holder proved it, so its own attempt and the lock-out are forgiven.
     this.failures = 0;
+    this.lockedUntilMs = 0;
     this.authenticated.add(connectionId);
     return { ok: true, serverProof: pinProof(pin, 'server', serverNonce, clientNonce) };
   }

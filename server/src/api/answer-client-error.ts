@@ -22,8 +22,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   const body = JSON.stringify({
     error: { code: 'bad_request', message, field: tooLarge ? 'headers' : 'request' },
   });
+  // Closed fully once the answer is flushed: end() alone half-closes, and an HTTP server socket allows
+  // half-open connections, so a client that never closes its side would hold the descriptor for good.
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }

@@ -52,11 +52,29 @@ export interface ApiOptions {
   authRateLimit?: AuthRateLimitOptions;
   /** When heavy reads are refused so sampling keeps its cadence (config http.shedding; see load-shedder.ts). */
   shedding?: LoadSheddingOptions;
+  /** Server timeouts (tests shorten them); default DEFAULT_HTTP_TIMEOUTS. */
+  timeouts?: Partial<HttpTimeouts>;
   /** Expensive reads in flight per client and in all (default 2 and 8; see expensive-route-limit.ts). */
   expensiveLimits?: ExpensiveLimits;
   /** Live events: heartbeat period, per-client unsent-bytes bound, client limit. */
   events?: { heartbeatMs?: number; maxBufferedBytes?: number; maxClients?: number };
 }
+
+/** Server timeouts, ms: a whole request, its headers, how often they are checked, a silent socket. */
+export interface HttpTimeouts {
+  requestMs: number;
+  headersMs: number;
+  checkIntervalMs: number;
+  idleSocketMs: number;
+}
+
+/** The production timeouts. */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  requestMs: 30_000,
+  headersMs: 15_000,
+  checkIntervalMs: 5_000,
+  idleSocketMs: 120_000,
+};
 
 /** The app plus what its server needs to shut down cleanly. */
 export interface BuiltApi {
@@ -187,9 +205,12 @@ export async function startApiServer(
   options: ApiOptions & { host: string; port: number },
 ): Promise<ApiServer> {
   const { app, events, close } = buildApi(services, options);
-  const server = createServer(app.callback());
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, app.callback());
+  server.requestTimeout = timeouts.requestMs;
+  server.headersTimeout = timeouts.headersMs;
+  // A socket silent this long is closed (live events send a heartbeat every 15 s, so they stay).
+  server.timeout = timeouts.idleSocketMs;
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
