@@ -82,6 +82,7 @@ const UNITS: Array<[RegExp, string]> = [
   [/_a$/, 'A'],
   [/_hz$/, 'Hz'],
   [/_c$/, '°C'],
+  [/_pct$/, '%'],
   [/_ms$/, 'ms'],
 ];
 
