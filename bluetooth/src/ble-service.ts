@@ -7,8 +7,10 @@ import type { Clock } from '../../server/src/core/clock.ts';
 import type { Logger } from '../../server/src/core/logger.ts';
 import type { WifiManager } from '../../server/src/wifi/wifi-manager.ts';
 import { EgwttpConnection } from './egwttp/egwttp-connection.ts';
-import { BlePeripheral } from './gatt/ble-peripheral.ts';
-import type { OpenConnection } from './gatt/egw-gatt-service.ts';
+import { buildAdvertisingData } from './gatt/advertisement.ts';
+import { BlePeripheral, type AdvertisingState } from './gatt/ble-peripheral.ts';
+import type { HciUart } from './gatt/hci-uart.ts';
+import { EGW_SERVICE_UUID, type OpenConnection } from './gatt/egw-gatt-service.ts';
 import { ApiForwarder } from './provisioning/api-forwarder.ts';
 import { ApiTokenSource } from './provisioning/api-token-source.ts';
 import { loadOrCreateBlePin } from '../../server/src/config/gateway-secrets.ts';
@@ -41,8 +43,18 @@ export interface BleServiceOptions {
   gpio?: { chip: string; line: number };
   /** Serve the local control socket (default true). */
   controlSocket?: boolean;
-  /** Advertised name (default: the gateway's /api/name, else "EGW"). */
+  /** Advertised name (default: the gateway's /api/name, else "EGW"); cut to 29 UTF-8 bytes. */
   name?: string;
+  /** Drive a controller on a serial line (bleno's uart HCI driver) instead of the HCI socket. */
+  hciUart?: HciUart;
+}
+
+/** What /ble/status and `egw-ble status` report. */
+export interface BleServiceStatus {
+  ble: string;
+  advertising: AdvertisingState;
+  transports: string[];
+  wsPort?: number;
 }
 
 /** A running egw-ble. */
@@ -50,7 +62,7 @@ export interface BleService {
   /** Bound WebSocket port when the ws transport runs. */
   wsPort?: number;
   window: ProvisioningWindow;
-  status(): { ble: string; transports: string[]; wsPort?: number };
+  status(): BleServiceStatus;
   stop(): Promise<void>;
 }
 
@@ -70,11 +82,13 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
   const wantsBle = options.transports.includes('ble');
   let peripheral: BlePeripheral | undefined;
   const bleState = (): string => peripheral?.status() ?? 'disabled';
+  const advertising = (): AdvertisingState => peripheral?.advertisingStatus() ?? { state: 'off' };
   const handler = createProvisioningHandler({
     forwarder,
     sessions,
     window,
     bleState,
+    advertising,
     openWindowMinutes: Math.round(options.openWindowMs / 60_000),
   });
   const open: OpenConnection = (id, send) => {
@@ -116,8 +130,10 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
       name,
       open,
       logger,
+      advertising: () => buildAdvertisingData(name, EGW_SERVICE_UUID),
       shouldAdvertise: () => window.isOpen(),
       alwaysAdvertise: options.alwaysAdvertise,
+      hciUart: options.hciUart,
     });
     await peripheral.start();
   }
@@ -125,8 +141,9 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
     logger.info({ window: state }, state.open ? 'provisioning window open' : 'provisioning window closed');
     peripheral?.refreshAdvertising();
   });
-  const status = (): { ble: string; transports: string[]; wsPort?: number } => ({
+  const status = (): BleServiceStatus => ({
     ble: bleState(),
+    advertising: advertising(),
     transports: options.transports,
     wsPort,
   });
@@ -167,7 +184,8 @@ async function isUnprovisioned(forwarder: ApiForwarder, wifi: WifiManager): Prom
 async function gatewayName(forwarder: ApiForwarder): Promise<string> {
   try {
     const value = (await forwarder.getJson('/api/name')) as { name?: unknown };
-    if (typeof value.name === 'string' && value.name) return value.name.slice(0, 20);
+    // Whole: the advertisement cuts it to 29 UTF-8 bytes at a character boundary.
+    if (typeof value.name === 'string' && value.name) return value.name;
   } catch {
     // The gateway may start after us; the short default is fine for advertising.
   }

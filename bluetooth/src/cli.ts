@@ -9,6 +9,7 @@ import { createWifiManager } from '../../server/src/wifi/create-wifi-manager.ts'
 import { startBleService } from './ble-service.ts';
 import { DEFAULT_FRAME_SIZE_BYTES, MIN_FRAME_SIZE_BYTES } from './egwttp/egwttp-message.ts';
 import { loadOrCreateBlePin } from '../../server/src/config/gateway-secrets.ts';
+import { parseHciUart } from './gatt/hci-uart.ts';
 import { controlRequest, controlSocketPath } from './provisioning/control-socket.ts';
 
 const USAGE = `Usage: egw-ble [run] [options]        BLE provisioning service (EGWTTP over GATT and/or WebSocket)
@@ -29,7 +30,10 @@ Options of run:
   --always-advertise        keep advertising while the window is closed
   --no-unprovisioned-window do not keep the window open while there is no Wi-Fi and no device
   --gpio-chip C --gpio-line L  provisioning button on a GPIO line (libgpiod's gpiomon)
-  --name NAME               advertised name (default: the gateway's name)
+  --name NAME               advertised name (default: the gateway's name; cut to 29 UTF-8 bytes)
+  --hci-uart PATH[:BAUD]    Bluetooth controller on a serial line speaking HCI H4 (nRF52/ESP32 HCI
+                            firmware, Pi HATs), e.g. /dev/ttyACM0:1000000 (default baud 1000000);
+                            env EGW_BLE_HCI_UART
   --show-pin                print the PIN on stdout at start (for boxes without a label; off by default
                             because stdout usually ends up in collected logs)
 `;
@@ -48,6 +52,7 @@ const OPTIONS = {
   'gpio-chip': { type: 'string' },
   'gpio-line': { type: 'string' },
   name: { type: 'string' },
+  'hci-uart': { type: 'string' },
   'show-pin': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -75,6 +80,7 @@ async function run(args: string[]): Promise<number> {
       ? { chip: values['gpio-chip'], line: integer(values['gpio-line'] ?? '', 'gpio-line', 0, 1023) }
       : undefined;
   const dataDir = values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw';
+  const hciUart = values['hci-uart'] ?? (process.env.EGW_BLE_HCI_UART || undefined);
   // Created now (not at the first PIN proof) so `egw-ble pin` and the label show it from the start.
   const pin = loadOrCreateBlePin(dataDir);
   if (values['show-pin']) process.stdout.write(`egw-ble: provisioning PIN ${pin}\n`);
@@ -98,6 +104,7 @@ async function run(args: string[]): Promise<number> {
     wifi: values['no-unprovisioned-window'] ? undefined : createWifiManager(),
     gpio,
     name: values.name,
+    hciUart: hciUart === undefined ? undefined : parseHciUart(hciUart),
   });
   if (service.wsPort !== undefined)
     process.stdout.write(`egw-ble: WebSocket transport on port ${service.wsPort}\n`);

@@ -1,29 +1,72 @@
 /**
- * Runs the EGW GATT service on the Bluetooth adapter through @stoprocent/bleno: sets the service when
- * the adapter powers on, advertises the gateway name and service UUID while the provisioning window is
- * open (or always, when configured), tracks connections and the ATT MTU. Without an adapter bleno
- * reports `unsupported`: we log that once and stay up (the WebSocket transport keeps serving).
+ * Runs the GATT services on the Bluetooth adapter through @stoprocent/bleno: sets the services when
+ * the adapter powers on, advertises the service UUID (and the name, in the scan response when it
+ * does not fit) while the provisioning window is open (or always, when configured), and reports
+ * advertising failures. Without an adapter bleno reports `unsupported`: we log that once and stay
+ * up (the WebSocket transport keeps serving). A controller on a UART (HCI firmware on an nRF52 or
+ * ESP32, Pi HATs) is driven through bleno's `uart` HCI driver.
  */
-import type { Bleno } from '@stoprocent/bleno';
+import type { Bleno, PrimaryService } from '@stoprocent/bleno';
 import type { Logger } from '../../../server/src/core/logger.ts';
-import { EGW_SERVICE_UUID, EgwGattService, type OpenConnection } from './egw-gatt-service.ts';
+import type { AdvertisingData } from './advertisement.ts';
+import type { HciUart } from './hci-uart.ts';
+import { EgwGattService, type BlenoClasses, type OpenConnection } from './egw-gatt-service.ts';
+
+/** Another GATT service beside EGWTTP (Improv); told about disconnections. */
+export interface ExtraGattService {
+  readonly service: PrimaryService;
+  disconnect(handle: number | string): void;
+}
 
 export interface BlePeripheralOptions {
-  /** Advertised local name (the gateway name; keep it short: 29 bytes of advertising data). */
-  name: string;
   open: OpenConnection;
   logger: Logger;
+  /** The advertising data to use now (called each time advertising (re)starts). */
+  advertising: () => AdvertisingData;
   /** Advertise only while this says so (the provisioning window), unless alwaysAdvertise. */
   shouldAdvertise: () => boolean;
   alwaysAdvertise?: boolean;
-  /** Loads bleno (default: the @stoprocent/bleno module's instance); tests pass a stand-in. */
-  loadBleno?: () => Promise<Bleno>;
+  /** Name of the GAP Device Name characteristic. */
+  name: string;
+  /** Drive a UART controller instead of the kernel's HCI socket. */
+  hciUart?: HciUart;
+  /** Services beside EGWTTP, built from bleno's classes once bleno is loaded. */
+  extraServices?: (classes: BlenoClasses) => ExtraGattService[];
+  /** Loads bleno (default: the @stoprocent/bleno module); tests pass a stand-in. */
+  loadBleno?: (hciUart?: HciUart) => Promise<Bleno>;
 }
 
-async function loadDefaultBleno(): Promise<Bleno> {
-  const mod = await import('@stoprocent/bleno');
+/** Advertising as /ble/status reports it. */
+export type AdvertisingState =
+  | { state: 'off' }
+  | { state: 'advertising'; advertisementBytes: number; scanResponseBytes: number }
+  | { state: 'failed'; error: string };
+
+interface BlenoModule {
+  default?: Bleno & { withBindings?: WithBindings };
+  withBindings?: WithBindings;
+}
+type WithBindings = (type: 'hci', options: Record<string, unknown>) => Bleno;
+
+async function loadDefaultBleno(hciUart?: HciUart): Promise<Bleno> {
+  const mod = (await import('@stoprocent/bleno')) as unknown as BlenoModule;
   // CommonJS module: the default export is the Bleno instance carrying the classes.
-  return ((mod as { default?: Bleno }).default ?? mod) as Bleno;
+  const instance = (mod.default ?? mod) as Bleno & { withBindings?: WithBindings };
+  if (!hciUart) return instance;
+  const withBindings = mod.withBindings ?? instance.withBindings;
+  if (!withBindings)
+    throw new Error('this @stoprocent/bleno has no withBindings(): no UART controller support');
+  // bleno's own API for a UART controller: the hci bindings with the `uart` driver and its port.
+  const bound = withBindings('hci', {
+    hciDriver: 'uart',
+    bindParams: { uart: { port: hciUart.port, baudRate: hciUart.baudRate } },
+  });
+  // The classes live on the module instance; the bound instance is a plain Bleno.
+  return Object.assign(bound, {
+    Characteristic: instance.Characteristic,
+    PrimaryService: instance.PrimaryService,
+    Descriptor: instance.Descriptor,
+  });
 }
 
 /** The BLE side of egw-ble. State is bleno's adapter state, or "starting"/"error". */
@@ -32,6 +75,9 @@ export class BlePeripheral {
   private state = 'starting';
   private readonly options: BlePeripheralOptions;
   private advertising = false;
+  private advertisingState: AdvertisingState = { state: 'off' };
+  private gatt?: EgwGattService;
+  private extras: ExtraGattService[] = [];
 
   constructor(options: BlePeripheralOptions) {
     this.options = options;
@@ -42,12 +88,17 @@ export class BlePeripheral {
     return this.state;
   }
 
+  /** Whether advertising runs, and why not when it failed. */
+  advertisingStatus(): AdvertisingState {
+    return this.advertisingState;
+  }
+
   /** Loads bleno (native bindings) and listens for adapter state; never throws for a missing adapter. */
   async start(): Promise<void> {
     const log = this.options.logger;
     process.env.BLENO_DEVICE_NAME ??= this.options.name;
     try {
-      this.bleno = await (this.options.loadBleno ?? loadDefaultBleno)();
+      this.bleno = await (this.options.loadBleno ?? loadDefaultBleno)(this.options.hciUart);
     } catch (error) {
       this.state = 'error';
       log.error({ err: error }, 'BLE disabled: @stoprocent/bleno could not be loaded');
@@ -55,13 +106,15 @@ export class BlePeripheral {
     }
     const bleno = this.bleno;
     const gatt = new EgwGattService(bleno, this.options.open);
+    this.gatt = gatt;
+    this.extras = this.options.extraServices?.(bleno) ?? [];
     let reportedUnsupported = false;
     bleno.on('stateChange', (state) => {
       this.state = state;
       if (state === 'poweredOn') {
         log.info('Bluetooth adapter powered on');
-        bleno.setServices([gatt.service], (err) => {
-          if (err) log.error({ err }, 'could not set the GATT service');
+        bleno.setServices([gatt.service, ...this.extras.map((e) => e.service)], (err) => {
+          if (err) log.error({ err }, 'could not set the GATT services');
           this.refreshAdvertising();
         });
       } else if (state === 'unsupported' && !reportedUnsupported) {
@@ -71,14 +124,15 @@ export class BlePeripheral {
         );
       } else {
         this.advertising = false;
+        this.advertisingState = { state: 'off' };
       }
     });
     bleno.on('accept', (address, handle) => log.info({ address, handle }, 'BLE central connected'));
     bleno.on('disconnect', (address, handle) => {
       log.info({ address, handle }, 'BLE central disconnected');
       gatt.disconnect(handle);
+      for (const extra of this.extras) extra.disconnect(handle);
     });
-    bleno.on('mtuChange', (mtu: number, handle?: number) => gatt.setMtu(mtu, handle));
   }
 
   /** Starts or stops advertising to match the window (called on window changes). */
@@ -88,22 +142,52 @@ export class BlePeripheral {
     const want = this.options.alwaysAdvertise === true || this.options.shouldAdvertise();
     if (want && !this.advertising) {
       this.advertising = true;
-      bleno.startAdvertising(this.options.name, [EGW_SERVICE_UUID], (err) => {
-        if (err) {
-          this.advertising = false;
-          this.options.logger.error({ err }, 'could not start BLE advertising');
-        }
-      });
+      this.startAdvertising(bleno);
     } else if (!want && this.advertising) {
       this.advertising = false;
+      this.advertisingState = { state: 'off' };
       bleno.stopAdvertising();
       this.options.logger.info('provisioning window closed: BLE advertising stopped');
     }
+  }
+
+  /** New advertising data (e.g. Improv's state changed) while advertising: set it again. */
+  updateAdvertising(): void {
+    if (this.bleno && this.advertising) this.startAdvertising(this.bleno);
+  }
+
+  private startAdvertising(bleno: Bleno): void {
+    let data: AdvertisingData;
+    try {
+      data = this.options.advertising();
+    } catch (error) {
+      return this.failed(error);
+    }
+    bleno.startAdvertisingWithEIRData(data.advertisement, data.scanResponse, (err) => {
+      if (err) return this.failed(err);
+      this.advertisingState = {
+        state: 'advertising',
+        advertisementBytes: data.advertisement.length,
+        scanResponseBytes: data.scanResponse.length,
+      };
+    });
+  }
+
+  private failed(error: unknown): void {
+    this.advertising = false;
+    const message = error instanceof Error ? error.message : String(error);
+    this.advertisingState = { state: 'failed', error: message };
+    this.options.logger.error({ err: error }, 'could not start BLE advertising');
   }
 
   stop(): void {
     if (this.bleno && this.state === 'poweredOn') this.bleno.stopAdvertising();
     this.bleno?.removeAllListeners();
     this.bleno?.stop();
+  }
+
+  /** Connections the EGWTTP service knows (tests). */
+  connectionCount(): number {
+    return this.gatt?.connectionCount() ?? 0;
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The GATT service of the original firmware (same UUIDs), built from bleno's own Characteristic and
  * PrimaryService classes: writes feed the connection's EGWTTP parser; each response frame becomes the
- * connection's characteristic value and is notified, cut to MTU−3 bytes — a client that got a cut
- * notification reads the value (long reads honour the offset).
+ * connection's characteristic value and is notified whole: bleno cuts each notification to MTU−3 of
+ * the connection it goes to (its update callback looks up that connection's MTU), so one central's
+ * MTU exchange never resizes another's notifications. A client that got a cut notification reads the
+ * value (long reads honour the offset).
  */
 import type { Characteristic, PrimaryService } from '@stoprocent/bleno';
 
@@ -10,9 +12,6 @@ import type { Characteristic, PrimaryService } from '@stoprocent/bleno';
 export const EGW_SERVICE_UUID = 'a07498ca-ad5b-474e-940d-16f1fbe7e8cd';
 /** Request/response characteristic UUID of the original firmware. */
 export const EGW_CHARACTERISTIC_UUID = '51ff12bb-3ed8-46e5-b4f9-d64e2fec021b';
-
-/** ATT MTU before any exchange; a notification carries MTU−3 bytes. */
-const DEFAULT_ATT_MTU = 23;
 
 /** The bleno classes we build from (the module's default instance carries them). */
 export interface BlenoClasses {
@@ -34,7 +33,6 @@ type Handle = number | string;
 interface Link {
   connection: FrameConnection;
   value: Buffer;
-  maxValueSize: number;
   notify?: (data: Buffer) => void;
 }
 
@@ -50,7 +48,9 @@ export class EgwGattService {
     const C = classes.Characteristic;
     this.characteristic = new C({
       uuid: EGW_CHARACTERISTIC_UUID,
-      properties: ['read', 'write', 'indicate', 'notify'],
+      // writeWithoutResponse: a long request may go out as Write Commands, one connection event each
+      // instead of a round trip per write.
+      properties: ['read', 'write', 'writeWithoutResponse', 'indicate', 'notify'],
       onWriteRequest: (handle, data, offset, _withoutResponse, callback) => {
         // bleno joins prepared (long) writes into one request at their start offset; a long write
         // must start at 0 because our value is not an addressable buffer.
@@ -63,10 +63,8 @@ export class EgwGattService {
         if (offset > value.length) return callback(C.RESULT_INVALID_OFFSET);
         callback(C.RESULT_SUCCESS, value.subarray(offset));
       },
-      onSubscribe: (handle, maxValueSize, updateValueCallback) => {
-        const link = this.link(handle);
-        link.maxValueSize = maxValueSize;
-        link.notify = updateValueCallback;
+      onSubscribe: (handle, _maxValueSize, updateValueCallback) => {
+        this.link(handle).notify = updateValueCallback;
       },
       onUnsubscribe: (handle) => {
         const link = this.links.get(handle);
@@ -77,11 +75,6 @@ export class EgwGattService {
       uuid: EGW_SERVICE_UUID,
       characteristics: [this.characteristic],
     });
-  }
-
-  /** The ATT MTU changed (bleno 'mtuChange'); without a handle it applies to every connection. */
-  setMtu(mtu: number, handle?: Handle): void {
-    for (const [h, link] of this.links) if (handle === undefined || h === handle) link.maxValueSize = mtu - 3;
   }
 
   /** A central disconnected: drop its EGWTTP state and value. */
@@ -98,10 +91,11 @@ export class EgwGattService {
   private link(handle: Handle): Link {
     const known = this.links.get(handle);
     if (known) return known;
-    const state: Omit<Link, 'connection'> = { value: Buffer.alloc(0), maxValueSize: DEFAULT_ATT_MTU - 3 };
+    const state: Omit<Link, 'connection'> = { value: Buffer.alloc(0) };
     const connection = this.open(`ble:${handle}`, (frame) => {
       state.value = frame;
-      state.notify?.(frame.subarray(0, state.maxValueSize));
+      // Whole: bleno cuts it to MTU−3 of this connection.
+      state.notify?.(frame);
     });
     const created: Link = Object.assign(state, { connection });
     this.links.set(handle, created);

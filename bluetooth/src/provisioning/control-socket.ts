@@ -20,7 +20,7 @@ export function controlSocketPath(dataDir: string): string {
 export async function startControlSocket(
   path: string,
   window: ProvisioningWindow,
-  status: () => Record<string, unknown>,
+  status: () => object,
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const reply = (code: number, value: unknown): void => {

@@ -16,6 +16,8 @@ export interface ProvisioningHandlerOptions {
   window: ProvisioningWindow;
   /** Bluetooth adapter state for /ble/status ("poweredOn", "unsupported", "disabled", …). */
   bleState: () => string;
+  /** Advertising state ({state: 'failed', error} when the controller refused it). */
+  advertising?: () => unknown;
   /** Minutes a button press or `egw-ble open-window` opens the window, for the 403 message. */
   openWindowMinutes: number;
 }
@@ -43,6 +45,7 @@ export function createProvisioningHandler(options: ProvisioningHandlerOptions): 
       if (request.method === 'GET' && request.path === '/ble/status') {
         return json(200, request, {
           ble: options.bleState(),
+          advertising: options.advertising?.(),
           window: window.state(),
           authenticated: sessions.isAuthenticated(connectionId),
         });

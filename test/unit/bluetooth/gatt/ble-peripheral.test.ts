@@ -5,6 +5,7 @@ import bleno, { type Bleno } from '@stoprocent/bleno';
 import { pino } from 'pino';
 import { ManualClock } from '../../../../server/src/core/clock.ts';
 import { BlePeripheral } from '../../../../bluetooth/src/gatt/ble-peripheral.ts';
+import { buildAdvertisingData } from '../../../../bluetooth/src/gatt/advertisement.ts';
 import { EGW_SERVICE_UUID } from '../../../../bluetooth/src/gatt/egw-gatt-service.ts';
 import { ProvisioningWindow } from '../../../../bluetooth/src/provisioning/provisioning-window.ts';
 
@@ -17,9 +18,11 @@ class FakeBleno extends EventEmitter {
     this.calls.push(`setServices ${services.map((s) => s.uuid).join(',')}`);
     callback();
   }
-  startAdvertising(name: string, uuids: string[], callback: (error?: Error) => void): void {
-    this.calls.push(`startAdvertising ${name} ${uuids.join(',')}`);
-    callback();
+  /** Refuses like bleno does when the controller answers advertise-enable with an error. */
+  refuse?: Error;
+  startAdvertisingWithEIRData(advertisement: Buffer, scan: Buffer, callback: (error?: Error) => void): void {
+    this.calls.push(`startAdvertising ${advertisement.toString('hex')} ${scan.toString('hex')}`);
+    callback(this.refuse);
   }
   stopAdvertising(): void {
     this.calls.push('stopAdvertising');
@@ -38,6 +41,7 @@ function setup() {
   const peripheral = new BlePeripheral({
     name: 'EGW-3F9A',
     logger,
+    advertising: () => buildAdvertisingData('EGW-3F9A', EGW_SERVICE_UUID),
     open: () => ({ write: async () => {}, close: () => {} }),
     shouldAdvertise: () => window.isOpen(),
     // The stand-in implements the part of Bleno the peripheral uses.
@@ -60,20 +64,35 @@ describe('BlePeripheral', () => {
 
   it('sets the service and advertises the name and service UUID while the window is open, and stops when it closes', async () => {
     const { fake, clock, peripheral } = setup();
+    const ad = buildAdvertisingData('EGW-3F9A', EGW_SERVICE_UUID);
     await peripheral.start();
     fake.emit('stateChange', 'poweredOn');
     assert.deepEqual(fake.calls, [
       `setServices ${EGW_SERVICE_UUID.replaceAll('-', '')}`,
-      `startAdvertising EGW-3F9A ${EGW_SERVICE_UUID}`,
+      `startAdvertising ${ad.advertisement.toString('hex')} ${ad.scanResponse.toString('hex')}`,
     ]);
+    assert.equal(peripheral.advertisingStatus().state, 'advertising');
     await clock.advance(60_000);
     assert.equal(fake.calls.at(-1), 'stopAdvertising');
+    peripheral.stop();
+  });
+
+  it('reports an advertising failure in its status instead of claiming to advertise', async () => {
+    const { fake, peripheral } = setup();
+    fake.refuse = new Error('Invalid HCI Command Parameters');
+    await peripheral.start();
+    fake.emit('stateChange', 'poweredOn');
+    assert.deepEqual(peripheral.advertisingStatus(), {
+      state: 'failed',
+      error: 'Invalid HCI Command Parameters',
+    });
     peripheral.stop();
   });
 
   it('reports "error" and stays up when bleno cannot be loaded', async () => {
     const peripheral = new BlePeripheral({
       name: 'EGW',
+      advertising: () => buildAdvertisingData('EGW', EGW_SERVICE_UUID),
       logger: pino({ level: 'silent' }),
       open: () => ({ write: async () => {}, close: () => {} }),
       shouldAdvertise: () => true,
