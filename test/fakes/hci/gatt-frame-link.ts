@@ -5,7 +5,7 @@
  * MTU−3, and when the page in it is not whole the central reads the value (Read + Read Blob).
  */
 import type { FrameLink } from '../../../client/src/api-client.js';
-import { parseResponseFrame } from '../../../bluetooth/src/egwttp/response-frame.ts';
+import { parseResponseFrame } from '../../../client/src/egwttp.js';
 import type { DiscoveredCharacteristic, VirtualCentral } from './virtual-central.ts';
 
 const MAX_WRITE_BYTES = 512;

@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiMetrics } from '../../../server/src/api/metrics.ts';
+import { createMetrics } from '../../../server/src/observability/metrics.ts';
 import { startApiServer, type ApiServer } from '../../../server/src/api/create-api.ts';
 import { egwttpClient, httpClient } from '../../../client/src/api-client.js';
 import { EGW_CHARACTERISTIC_UUID, EGW_SERVICE_UUID } from '../../../bluetooth/src/gatt/egw-gatt-service.ts';
-import { requestFrame, parseResponseFrame } from '../../../bluetooth/src/egwttp/response-frame.ts';
+import { parseResponseFrame, requestFrame } from '../../../client/src/egwttp.js';
 import { createFakeGateway, type FakeGateway } from '../../fakes/gateway-services.ts';
 import { parseAdStructures } from '../../fakes/hci/advertising-parser.ts';
 import { startEgwBleOnPty, type EgwBleOnPty } from '../../fakes/hci/egw-ble-on-pty.ts';
@@ -39,7 +39,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
       port: 0,
       bodyLimitBytes: 65_536,
       corsOrigins: [],
-      metrics: createApiMetrics(gateway.services),
+      metrics: createMetrics(gateway.services),
     });
     await writeFile(join(dir, 'api-token'), TOKEN, { mode: 0o600 });
     await writeFile(join(dir, 'ble-pin'), '246810', { mode: 0o600 });
@@ -134,7 +134,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
       assert.equal(hello.status, 200, writeMode);
     }
     await central.exchangeMtu(247);
-    await central.write(egw.valueHandle, requestFrame('GET', '/api/hello'));
+    await central.write(egw.valueHandle, Buffer.from(requestFrame('GET', '/api/hello')));
     const note = await central.nextPush();
     assert.equal(parseResponseFrame(note.value).status, 200);
     await central.disconnect();
@@ -169,7 +169,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
   it('delivers response frames to a central that enabled indications only', async () => {
     const { central, egw } = await connect(247);
     await central.subscribe(egw.cccdHandle ?? 0, 2);
-    await central.write(egw.valueHandle, requestFrame('GET', '/api/hello'));
+    await central.write(egw.valueHandle, Buffer.from(requestFrame('GET', '/api/hello')));
     const push = await central.nextPush();
     // bleno sends a characteristic that declares notify as notifications, whatever the CCCD asked.
     assert.equal(push.kind, 'notification');
