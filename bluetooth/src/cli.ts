@@ -1,9 +1,11 @@
 /**
- * `egw-ble` (npm run ble -- …): runs the BLE provisioning service, or talks to a running one.
+ * `egw-ble` (npm run ble -- …): runs the BLE provisioning service, or talks to a running one. Ends
+ * like every command line of the project (core/cli-program.ts): exit 2 with one line on stderr for a
+ * bad command line, 1 for a runtime failure.
  */
-import { parseArgs } from 'node:util';
 import { SystemClock } from '../../server/src/core/clock.ts';
-import { ConfigError, NotAvailable, describeError } from '../../server/src/core/errors.ts';
+import { EXIT_OK, integerOption, parseOptions, runProgram } from '../../server/src/core/cli-program.ts';
+import { NotAvailable, UsageError, describeError } from '../../server/src/core/errors.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { createWifiManager } from '../../server/src/wifi/create-wifi-manager.ts';
 import { startBleService } from './ble-service.ts';
@@ -57,27 +59,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-function integer(text: string, option: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `--${option} ${JSON.stringify(text)}: expected an integer from ${min} to ${max}`,
-      option,
-    );
-  }
-  return value;
-}
-
 async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: OPTIONS, strict: true });
-  if (values.help) return (process.stdout.write(USAGE), 0);
+  const values = parseOptions(args, OPTIONS);
+  if (values.help) return (process.stdout.write(USAGE), EXIT_OK);
   const transports = values.transport === 'both' ? (['ble', 'ws'] as const) : [values.transport];
   if (!transports.every((t) => t === 'ble' || t === 'ws'))
-    throw new ConfigError('--transport must be ble, ws or both', 'transport');
+    throw new UsageError('--transport must be ble, ws or both', 'transport');
   const logger = createLogger({ name: 'egw-ble' });
   const gpio =
     values['gpio-chip'] !== undefined
-      ? { chip: values['gpio-chip'], line: integer(values['gpio-line'] ?? '', 'gpio-line', 0, 1023) }
+      ? { chip: values['gpio-chip'], line: integerOption('gpio-line', values['gpio-line'], 0, 0, 1023) }
       : undefined;
   const dataDir = values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw';
   const hciUart = values['hci-uart'] ?? (process.env.EGW_BLE_HCI_UART || undefined);
@@ -91,15 +82,16 @@ async function run(args: string[]): Promise<number> {
     gatewayUrl: values.gateway ?? `http://127.0.0.1:${process.env.EGW_HTTP_PORT ?? 5000}`,
     transports: [...transports] as ('ble' | 'ws')[],
     wsHost: values.host,
-    wsPort: integer(values.port, 'port', 0, 65535),
-    frameSizeBytes: integer(
-      values['frame-size'],
+    wsPort: integerOption('port', values.port, 5002, 0, 65535),
+    frameSizeBytes: integerOption(
       'frame-size',
+      values['frame-size'],
+      DEFAULT_FRAME_SIZE_BYTES,
       MIN_FRAME_SIZE_BYTES,
       DEFAULT_FRAME_SIZE_BYTES,
     ),
-    bootWindowMs: integer(values['window-minutes'], 'window-minutes', 0, 1440) * 60_000,
-    openWindowMs: integer(values['open-window-minutes'], 'open-window-minutes', 1, 1440) * 60_000,
+    bootWindowMs: integerOption('window-minutes', values['window-minutes'], 10, 0, 1440) * 60_000,
+    openWindowMs: integerOption('open-window-minutes', values['open-window-minutes'], 10, 1, 1440) * 60_000,
     alwaysAdvertise: values['always-advertise'],
     wifi: values['no-unprovisioned-window'] ? undefined : createWifiManager(),
     gpio,
@@ -117,8 +109,10 @@ async function run(args: string[]): Promise<number> {
   process.exit(0);
 }
 
+const DATA_DIR_OPTION = { 'data-dir': { type: 'string' } } as const;
+
 async function control(method: string, route: string, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, strict: true });
+  const values = parseOptions(args, DATA_DIR_OPTION);
   const dataDir = values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw';
   const answer = await controlRequest(controlSocketPath(dataDir), method, route).catch((error: unknown) => {
     throw new NotAvailable(`no egw-ble running with data directory ${dataDir}: ${describeError(error)}`, {
@@ -126,7 +120,7 @@ async function control(method: string, route: string, args: string[]): Promise<n
     });
   });
   process.stdout.write(`${JSON.stringify(answer)}\n`);
-  return 0;
+  return EXIT_OK;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -136,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
     case 'help':
       process.stdout.write(USAGE);
-      return 0;
+      return EXIT_OK;
     case 'open-window':
       return control('POST', '/open-window', rest);
     case 'close-window':
@@ -144,11 +138,11 @@ async function main(argv: string[]): Promise<number> {
     case 'status':
       return control('GET', '/status', rest);
     case 'pin': {
-      const { values } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, strict: true });
+      const values = parseOptions(rest, DATA_DIR_OPTION);
       process.stdout.write(
         `${loadOrCreateBlePin(values['data-dir'] ?? process.env.EGW_DATA_DIR ?? './.egw')}\n`,
       );
-      return 0;
+      return EXIT_OK;
     }
     case 'run':
       return run(rest);
@@ -157,9 +151,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`egw-ble: ${describeError(error)}\n`);
-  process.exitCode = 1;
-}
+process.exitCode = await runProgram('egw-ble', () => main(process.argv.slice(2)), 'egw-ble --help');

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { numberOption } from '../../server/src/core/cli-program.ts';
 import { ConfigError } from '../../server/src/core/errors.ts';
 import { FaultSpecSchema, parseLatency, type FaultSpec } from './faults/fault-spec.ts';
 import type { SimDeviceSpec, SimulatorOptions } from './simulator.ts';
@@ -94,15 +95,6 @@ export interface CliSettings {
   logLevel?: string;
 }
 
-function num(value: string | undefined, flag: string, min = -Infinity, max = Infinity): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new ConfigError(`--${flag} ${value}: must be a number in [${min}, ${max}]`, flag);
-  }
-  return n;
-}
-
 function parseTime(value: string | number | undefined, flag: string): number | undefined {
   if (value === undefined || typeof value === 'number') return value;
   const ms = Date.parse(value);
@@ -113,15 +105,16 @@ function parseTime(value: string | number | undefined, flag: string): number | u
 function parseDevice(text: string, host: string | undefined): SimDeviceSpec {
   const [profile, port, unit, id] = text.split(':');
   if (!profile) throw new ConfigError(`--device ${text}: must be profile:port[:unit[:id]]`, 'device');
-  const spec: SimDeviceSpec = { profile, port: num(port ?? '5020', 'device port', 0, 65535) };
-  if (unit !== undefined && unit !== '') spec.unit = num(unit, 'device unit', 0, 255);
+  const spec: SimDeviceSpec = { profile, port: numberOption('device port', port ?? '5020', 0, 65535) };
+  if (unit !== undefined && unit !== '') spec.unit = numberOption('device unit', unit, 0, 255);
   if (id) spec.id = id;
   if (host) spec.host = host;
   return spec;
 }
 
 function faultFlags(values: Record<string, string | boolean | string[] | undefined>): FaultSpec {
-  const rate = (flag: string): number | undefined => num(values[flag] as string | undefined, flag, 0, 1);
+  const rate = (flag: string): number | undefined =>
+    numberOption(flag, values[flag] as string | undefined, 0, 1);
   const spec: Record<string, unknown> = {
     dropRate: rate('drop-rate'),
     singleClient: values['single-client'] === true ? true : undefined,
@@ -208,13 +201,13 @@ export function parseCli(argv: string[]): CliSettings {
     const { startTime, ...rest } = result.data;
     options = { ...rest, startTime: parseTime(startTime, 'scenario startTime') };
   }
-  const rated = num(values['rated-power-w'], 'rated-power-w', 1);
+  const rated = numberOption('rated-power-w', values['rated-power-w'], 1);
   const flagDevices: SimDeviceSpec[] = (values.device ?? []).map((d) => parseDevice(d, values.host));
   if (values.profile !== undefined) {
     flagDevices.push({
       profile: values.profile,
-      port: num(values.port ?? '5020', 'port', 0, 65535),
-      ...(values.unit !== undefined ? { unit: num(values.unit, 'unit', 0, 255) } : {}),
+      port: numberOption('port', values.port ?? '5020', 0, 65535),
+      ...(values.unit !== undefined ? { unit: numberOption('unit', values.unit, 0, 255) } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
     });
   }
@@ -229,21 +222,24 @@ export function parseCli(argv: string[]): CliSettings {
   const set = <K extends keyof SimulatorOptions>(key: K, value: SimulatorOptions[K] | undefined): void => {
     if (value !== undefined) options[key] = value;
   };
-  set('seed', num(values.seed, 'seed'));
-  set('speed', num(values.speed, 'speed', 1e-6));
-  set('latitude', num(values.latitude, 'latitude', -90, 90));
-  set('longitude', num(values.longitude, 'longitude', -180, 180));
-  const hz = num(values['frequency-hz'], 'frequency-hz', 50, 60);
+  set('seed', numberOption('seed', values.seed));
+  set('speed', numberOption('speed', values.speed, 1e-6));
+  set('latitude', numberOption('latitude', values.latitude, -90, 90));
+  set('longitude', numberOption('longitude', values.longitude, -180, 180));
+  const hz = numberOption('frequency-hz', values['frequency-hz'], 50, 60);
   if (hz !== undefined && hz !== 50 && hz !== 60)
     throw new ConfigError(`--frequency-hz ${hz}: must be 50 or 60`, 'frequency-hz');
   set('frequencyHz', hz as 50 | 60 | undefined);
   set('startTime', parseTime(values['start-time'], 'start-time'));
   if (values['realtime-sun'] === true) options.realtimeSun = true;
-  set('controlPort', num(values['control-port'], 'control-port', 0, 65535));
+  set('controlPort', numberOption('control-port', values['control-port'], 0, 65535));
   set('profilesDir', values['profiles-dir']);
-  set('solarmanLoggerSerial', num(values.solarman, 'solarman', 1, 0xffffffff));
+  set('solarmanLoggerSerial', numberOption('solarman', values.solarman, 1, 0xffffffff));
   if (values.serial !== undefined) {
-    settings.serial = { path: values.serial, baudRate: num(values.baud ?? '9600', 'baud', 300, 4_000_000)! };
+    settings.serial = {
+      path: values.serial,
+      baudRate: numberOption('baud', values.baud ?? '9600', 300, 4_000_000)!,
+    };
   }
   settings.options = options;
   return settings;

@@ -1,12 +1,14 @@
 /**
  * `egw-sim`: starts the simulator from the command line, reads control commands from stdin, stops
- * cleanly on SIGINT/SIGTERM. Exit code 2 for a bad command line, 1 when it cannot start.
+ * cleanly on SIGINT/SIGTERM. Ends like every command line of the project (core/cli-program.ts): exit 2
+ * with one line on stderr for a bad command line or scenario, 1 when it cannot start.
  */
 import { createInterface } from 'node:readline';
 import type { LevelWithSilent } from 'pino';
+import { EXIT_OK, runProgram } from '../../server/src/core/cli-program.ts';
 import { describeError } from '../../server/src/core/errors.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
-import { parseCli, USAGE, type CliSettings } from './cli-options.ts';
+import { parseCli, USAGE } from './cli-options.ts';
 import { runCommand } from './control/control-commands.ts';
 import { startSimulator } from './simulator.ts';
 
@@ -25,28 +27,16 @@ function readCommands(run: (line: string) => unknown): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let settings: CliSettings;
-  try {
-    settings = parseCli(argv);
-  } catch (error) {
-    process.stderr.write(`egw-sim: ${describeError(error)}\n(egw-sim --help for usage)\n`);
-    return 2;
-  }
+  const settings = parseCli(argv);
   if (settings.help) {
     process.stdout.write(USAGE);
-    return 0;
+    return EXIT_OK;
   }
   const logger = createLogger({
     name: 'egw-sim',
     level: (settings.logLevel as LevelWithSilent | undefined) ?? 'info',
   });
-  let sim;
-  try {
-    sim = await startSimulator({ ...settings.options, serial: settings.serial, logger });
-  } catch (error) {
-    process.stderr.write(`egw-sim: cannot start: ${describeError(error)}\n`);
-    return 1;
-  }
+  const sim = await startSimulator({ ...settings.options, serial: settings.serial, logger });
   if (settings.readyJson) {
     process.stdout.write(
       `${JSON.stringify({ ready: true, devices: sim.devices, controlPort: sim.controlPort })}\n`,
@@ -59,9 +49,9 @@ async function main(argv: string[]): Promise<number> {
   });
   logger.info('stopping');
   await sim.stop();
-  return 0;
+  return EXIT_OK;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runProgram('egw-sim', () => main(process.argv.slice(2)), 'egw-sim --help');
 // stdin may keep the event loop alive; everything else is closed by now.
 process.stdin.destroy();

@@ -1,14 +1,11 @@
 /**
  * The `egw` command line: dispatches to the subcommands in commands/index.ts (loading only the one
- * that runs), prints help, and turns
- * errors into one line on stderr and an exit code (2 for usage and configuration errors, 1 otherwise).
+ * that runs), prints help, and ends like every command line of the project (core/cli-program.ts):
+ * one line on stderr and exit code 2 for usage and configuration errors, 1 otherwise.
  */
-import { ConfigError, EgwError, describeError } from '../core/errors.ts';
+import { EXIT_USAGE, runProgram } from '../core/cli-program.ts';
 import type { CommandEntry } from './command.ts';
 import { commands as registered } from './commands/index.ts';
-
-/** Exit code for a bad command line or configuration. */
-export const EXIT_USAGE = 2;
 
 /** The text of `egw --help`. */
 export function helpText(commands: CommandEntry[] = registered): string {
@@ -47,24 +44,5 @@ export async function runCli(argv: string[], commands: CommandEntry[] = register
     process.stdout.write(`${command.usage.trimEnd()}\n`);
     return 0;
   }
-  try {
-    return await command.run(rest);
-  } catch (error) {
-    const hint = isUsageError(error) && !(error instanceof ConfigError) ? `; see \`egw ${name} --help\`` : '';
-    process.stderr.write(`egw ${name}: ${oneLine(error)}${hint}\n`);
-    return isUsageError(error) ? EXIT_USAGE : 1;
-  }
-}
-
-function isUsageError(error: unknown): boolean {
-  if (error instanceof ConfigError) return true;
-  // node:util parseArgs signals unknown options and missing values with ERR_PARSE_ARGS_* codes.
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}
-
-function oneLine(error: unknown): string {
-  const prefix = error instanceof ConfigError ? 'invalid configuration: ' : '';
-  const text = error instanceof EgwError || error instanceof Error ? error.message : describeError(error);
-  return `${prefix}${text.replace(/\s*\n\s*/g, ' ')}`;
+  return runProgram(`egw ${name}`, () => command.run(rest), `egw ${name} --help`);
 }

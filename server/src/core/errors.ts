@@ -111,6 +111,13 @@ export class NotAvailable extends EgwError {
   }
 }
 
+/** A command line that breaks the rules (a missing or contradictory option); `field` names it. */
+export class UsageError extends EgwError {
+  constructor(message: string, field?: string) {
+    super('usage', message, { where: field === undefined ? {} : { field }, status: 400 });
+  }
+}
+
 /** Work stopped on purpose (shutdown, cancel): the reason an AbortSignal carries. */
 export class CancelledError extends EgwError {
   constructor(message: string, where: ErrorPlace = {}) {

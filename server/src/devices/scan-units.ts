@@ -108,7 +108,7 @@ async function identifyUnit(options: ScanUnitsOptions, unit: number): Promise<Sc
   }
 }
 
-/** Parses "1-247", "1,2,10-12" into sorted unique unit ids (0–255); RangeError naming the bad part. */
+/** Parses "1-247", "1,2,10-12" into sorted unique unit ids (0–255); ValidationError naming the bad part. */
 export function parseUnits(text: string): number[] {
   const units = new Set<number>();
   for (const part of text.split(',')) {

@@ -1,5 +1,6 @@
 /** `egw ingest-server`: the reference ingest receiver for development and backend authors. */
 import { parseArgs } from 'node:util';
+import { numberOption } from '../../core/cli-program.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { KeySource } from '../../ingest/ingest-keys.ts';
@@ -26,14 +27,6 @@ const USAGE = [
   '  --fail-rate R      answer this share of batches with 500 (0–1), to exercise retries',
   '  --delay-ms D       answer each batch after D ms',
 ].join('\n');
-
-function number(value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new ConfigError(`--${name} ${value}: expected a number from ${min} to ${max}`, name);
-  return n;
-}
 
 /** The `ingest-server` subcommand. */
 export const ingestServerCommand: CliCommand = {
@@ -65,14 +58,14 @@ export const ingestServerCommand: CliCommand = {
     if (keys.kind === 'tofu')
       logger.warn('no --public-key or --gateway: trusting each gateway key on first use (development only)');
     const server = await startIngestServer({
-      port: number(values.port, 'port', 0, 65535) ?? 8080,
+      port: numberOption('port', values.port, 0, 65535) ?? 8080,
       host: values.host ?? '127.0.0.1',
       outFile: values.out,
       keys,
       logger,
       behaviour: {
-        failRate: number(values['fail-rate'], 'fail-rate', 0, 1),
-        delayMs: number(values['delay-ms'], 'delay-ms', 0, 600_000),
+        failRate: numberOption('fail-rate', values['fail-rate'], 0, 1),
+        delayMs: numberOption('delay-ms', values['delay-ms'], 0, 600_000),
       },
     });
     process.stdout.write(`ingest receiver on ${server.url} (stats: ${server.url}stats)\n`);

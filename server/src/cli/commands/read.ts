@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import type { DeviceConfig } from '../../config/schema.ts';
 import { SystemClock } from '../../core/clock.ts';
+import { integerOption } from '../../core/cli-program.ts';
+import { UsageError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import { createDeviceReader } from '../../devices/create-device-reader.ts';
@@ -23,55 +25,36 @@ export const targetOptions = {
   json: { type: 'boolean' },
 } as const;
 
-/** A command-line problem: printed as one line, exit code 2. */
-export class UsageProblem extends Error {}
-
-/** Parses an integer option within bounds; UsageProblem naming the option otherwise. */
-export function intOption(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageProblem(`--${name} ${text}: must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
 type TargetValues = Partial<
   Record<'host' | 'port' | 'serial' | 'baud' | 'parity' | 'unit' | 'timeout' | 'solarman', string>
 >;
 
 /** The device config a command line names (profile and id filled in by the caller). */
 export function deviceFromArgs(values: TargetValues, id: string, profile: string): DeviceConfig {
-  const unit = intOption('unit', values.unit, 1, 0, 255);
+  const unit = integerOption('unit', values.unit, 1, 0, 255);
   if ((values.host === undefined) === (values.serial === undefined)) {
-    throw new UsageProblem('name the device with either --host H (Modbus TCP) or --serial PATH (RTU)');
+    throw new UsageError('name the device with either --host H (Modbus TCP) or --serial PATH (RTU)');
   }
   if (values.host !== undefined && values.solarman !== undefined) {
-    const loggerSerial = intOption('solarman', values.solarman, 0, 1, 0xffffffff);
-    const port = intOption('port', values.port, 8899, 1, 65535);
+    const loggerSerial = integerOption('solarman', values.solarman, 0, 1, 0xffffffff);
+    const port = integerOption('port', values.port, 8899, 1, 65535);
     return { id, type: 'solarmanv5', host: values.host, port, loggerSerial, unit, profile };
   }
   if (values.host !== undefined) {
-    const port = intOption('port', values.port, 502, 1, 65535);
+    const port = integerOption('port', values.port, 502, 1, 65535);
     return { id, type: 'tcp', host: values.host, port, unit, profile, closeBetweenPolls: false };
   }
   const parity = values.parity ?? 'none';
   if (parity !== 'none' && parity !== 'even' && parity !== 'odd') {
-    throw new UsageProblem(`--parity ${parity}: must be none, even or odd`);
+    throw new UsageError(`--parity ${parity}: must be none, even or odd`);
   }
-  const baud = intOption('baud', values.baud, 9600, 1200, 921600);
+  const baud = integerOption('baud', values.baud, 9600, 1200, 921600);
   return { id, type: 'rtu', path: values.serial ?? '', baud, parity, unit, profile };
 }
 
 /** Timeouts from --timeout MS: connect and request ceiling. */
 export function timeoutsFromArgs(text: string | undefined): Partial<ModbusTimeouts> {
-  const ms = intOption('timeout', text, 3000, 50, 120_000);
+  const ms = integerOption('timeout', text, 3000, 50, 120_000);
   return { connectMs: ms, maxMs: ms, minMs: Math.min(250, ms) };
 }
 
@@ -136,18 +119,9 @@ export const readCommand: CliCommand = {
       options: { ...targetOptions, profile: { type: 'string' }, id: { type: 'string' } },
       strict: true,
     });
-    let device: DeviceConfig;
-    let timeouts: Partial<ModbusTimeouts>;
-    try {
-      if (values.profile === undefined)
-        throw new UsageProblem('--profile ID is required (or --profile auto)');
-      device = deviceFromArgs(values, values.id ?? 'device', values.profile);
-      timeouts = timeoutsFromArgs(values.timeout);
-    } catch (error) {
-      if (!(error instanceof UsageProblem)) throw error;
-      process.stderr.write(`egw read: ${error.message}\n`);
-      return 2;
-    }
+    if (values.profile === undefined) throw new UsageError('--profile ID is required (or --profile auto)');
+    const device = deviceFromArgs(values, values.id ?? 'device', values.profile);
+    const timeouts = timeoutsFromArgs(values.timeout);
     const profiles = ProfileRegistry.load(values['profiles-dir'] ? { extraDir: values['profiles-dir'] } : {});
     const reader = createDeviceReader(device, {
       clock: new SystemClock(),

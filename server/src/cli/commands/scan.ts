@@ -1,7 +1,8 @@
 /** `egw scan`: finds Modbus devices (unit ids on a host or serial line, or hosts in a subnet) and identifies their profile. */
 import { parseArgs } from 'node:util';
 import { SystemClock } from '../../core/clock.ts';
-import { ValidationError } from '../../core/errors.ts';
+import { integerOption } from '../../core/cli-program.ts';
+import { UsageError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { targetOf } from '../../devices/create-device-reader.ts';
 import { parseUnits, scanUnits, type ScanResult } from '../../devices/scan-units.ts';
@@ -11,7 +12,7 @@ import { describeTarget } from '../../modbus/modbus-link.ts';
 import { openHosts, subnetHosts } from '../../modbus/tcp-probe.ts';
 import { ProfileRegistry } from '../../profiles/profile-registry.ts';
 import type { CliCommand } from '../command.ts';
-import { deviceFromArgs, intOption, targetOptions, timeoutsFromArgs, UsageProblem } from './read.ts';
+import { deviceFromArgs, targetOptions, timeoutsFromArgs } from './read.ts';
 
 /** A one-line progress bar on stderr, only when stderr is a terminal. */
 function progress(label: string): (done: number, total: number, found?: number) => void {
@@ -88,31 +89,23 @@ export const scanCommand: CliCommand = {
       strict: true,
     });
     const clock = new SystemClock();
+    const timeoutMs = integerOption('timeout', values.timeout, 500, 50, 120_000);
+    const units = parseUnits(values.units ?? (values.subnet ? '1' : '1-247'));
     let targets: Array<ReturnType<typeof targetOf>>;
-    let units: number[];
-    let timeoutMs: number;
-    try {
-      timeoutMs = intOption('timeout', values.timeout, 500, 50, 120_000);
-      units = parseUnits(values.units ?? (values.subnet ? '1' : '1-247'));
-      if (values.subnet !== undefined) {
-        if (values.host !== undefined || values.serial !== undefined)
-          throw new UsageProblem('--subnet goes without --host and --serial');
-        const port = intOption('port', values.port, 502, 1, 65535);
-        const hosts = await openHosts(clock, subnetHosts(values.subnet), port, {
-          timeoutMs,
-          concurrency: 64,
-          onProgress: progress(`probing ${values.subnet}:${port}`),
-        });
-        targets = hosts.map((host) => ({ type: 'tcp', host, port }));
-      } else {
-        targets = [
-          targetOf(deviceFromArgs({ ...values, timeout: undefined, unit: undefined }, 'scan', 'auto')),
-        ];
-      }
-    } catch (error) {
-      if (!(error instanceof UsageProblem || error instanceof ValidationError)) throw error;
-      process.stderr.write(`egw scan: ${error.message}\n`);
-      return 2;
+    if (values.subnet !== undefined) {
+      if (values.host !== undefined || values.serial !== undefined)
+        throw new UsageError('--subnet goes without --host and --serial', 'subnet');
+      const port = integerOption('port', values.port, 502, 1, 65535);
+      const hosts = await openHosts(clock, subnetHosts(values.subnet), port, {
+        timeoutMs,
+        concurrency: 64,
+        onProgress: progress(`probing ${values.subnet}:${port}`),
+      });
+      targets = hosts.map((host) => ({ type: 'tcp', host, port }));
+    } else {
+      targets = [
+        targetOf(deviceFromArgs({ ...values, timeout: undefined, unit: undefined }, 'scan', 'auto')),
+      ];
     }
     const profiles = ProfileRegistry.load(values['profiles-dir'] ? { extraDir: values['profiles-dir'] } : {});
     const logger = silentLogger();
