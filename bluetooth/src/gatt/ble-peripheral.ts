@@ -7,6 +7,7 @@
  * ESP32, Pi HATs) is driven through bleno's `uart` HCI driver.
  */
 import type { Bleno, PrimaryService } from '@stoprocent/bleno';
+import { NotAvailable } from '../../../server/src/core/errors.ts';
 import type { Logger } from '../../../server/src/core/logger.ts';
 import type { AdvertisingData } from './advertisement.ts';
 import type { HciUart } from './hci-uart.ts';
@@ -55,7 +56,9 @@ async function loadDefaultBleno(hciUart?: HciUart): Promise<Bleno> {
   if (!hciUart) return instance;
   const withBindings = mod.withBindings ?? instance.withBindings;
   if (!withBindings)
-    throw new Error('this @stoprocent/bleno has no withBindings(): no UART controller support');
+    throw new NotAvailable('this @stoprocent/bleno has no withBindings(): no UART controller support', {
+      field: 'hci-uart',
+    });
   // bleno's own API for a UART controller: the hci bindings with the `uart` driver and its port.
   const bound = withBindings('hci', {
     hciDriver: 'uart',

@@ -2,6 +2,7 @@
  * `egw-ble --hci-uart PATH[:BAUD]` (env EGW_BLE_HCI_UART): a Bluetooth controller on a serial line
  * speaking HCI H4 (nRF52 or ESP32 HCI firmware, Pi HATs), driven by bleno's `uart` HCI driver.
  */
+import { UsageError } from '../../../server/src/core/errors.ts';
 
 /** A controller on a serial line. */
 export interface HciUart {
@@ -17,7 +18,10 @@ export function parseHciUart(text: string): HciUart {
   const match = /^(\/[^:]+)(?::(\d+))?$/.exec(text);
   const baudRate = match?.[2] === undefined ? DEFAULT_HCI_UART_BAUD : Number(match[2]);
   if (!match?.[1] || baudRate < 1200 || baudRate > 4_000_000) {
-    throw new Error(`--hci-uart ${JSON.stringify(text)}: expected /dev/PATH[:BAUD] with BAUD 1200–4000000`);
+    throw new UsageError(
+      `--hci-uart ${JSON.stringify(text)}: expected /dev/PATH[:BAUD] with BAUD 1200–4000000`,
+      'hci-uart',
+    );
   }
   return { port: match[1], baudRate };
 }
