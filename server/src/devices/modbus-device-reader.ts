@@ -98,7 +98,7 @@ export class ModbusDeviceReader implements DeviceReader {
       } catch (error) {
         if (error instanceof ModbusError && modbusExceptionKind(error.exceptionCode) === 'address') {
           this.capture(profile, ts, blocks, error);
-          this.options.source.misfit();
+          this.misfit();
         }
         throw error;
       }
@@ -181,6 +181,13 @@ export class ModbusDeviceReader implements DeviceReader {
     }
   }
 
+  /** The profile no longer fits: discover again, and forget blocks read under the old one. */
+  private misfit(): void {
+    this.onceBlocks.clear();
+    this.skipOptional.clear();
+    this.options.source.misfit();
+  }
+
   /** Counts accumulator rollovers; a new rollover is persisted at once. */
   private unwrap(profile: Profile, blocks: RawBlock[], decoded: Record<string, unknown>): void {
     this.accumulatorState ??= this.options.accumulators?.load(this.id) ?? {};
@@ -225,7 +232,7 @@ export class ModbusDeviceReader implements DeviceReader {
         error,
       );
       this.capture(profile, ts, blocks, failure);
-      this.options.source.misfit();
+      this.misfit();
       throw failure;
     }
   }
