@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 /** Layer of each folder, lowest first. A folder may import only from a lower layer (or from itself). */
 export const LAYERS = [
   ['server/src/core'],
-  ['server/src/config', 'server/src/engine'],
+  ['server/src/config', 'server/src/engine', 'server/src/notifications'],
   ['server/src/profiles', 'server/src/identity', 'server/src/wifi'],
   ['server/src/modbus'],
   ['server/src/harvest', 'server/src/outbox', 'server/src/proxy'],

@@ -19,6 +19,7 @@ import type { FrequencySnapshot } from '../../server/src/harvest/frequency-sampl
 import type { GatewayIdentity } from '../../server/src/identity/gateway-identity.ts';
 import type { BatchRecord } from '../../server/src/outbox/batch-record.ts';
 import type { UplinkState } from '../../server/src/uplink/uplink.ts';
+import { NotificationCenter } from '../../server/src/notifications/notification-center.ts';
 import type { WifiManager, WifiNetwork, WifiState } from '../../server/src/wifi/wifi-manager.ts';
 
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -148,6 +149,8 @@ export interface FakeGateway {
   services: GatewayServices;
   devices: FakeDeviceRegistry;
   wifi: FakeWifi;
+  /** The real notification center (tests raise and clear on it). */
+  notifications: NotificationCenter;
   batches: BatchRecord[];
   uplinkStates: UplinkState[];
   /** Emits a reading for a device (and stores it as the device's latest). */
@@ -162,6 +165,7 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
   const bus = new EventBus();
   const devices = new FakeDeviceRegistry(bus);
   const wifi = new FakeWifi();
+  const notifications = new NotificationCenter({ clock });
   const identity = fakeIdentity();
   let settings: Settings = SettingsSchema.parse({});
   const batches: BatchRecord[] = [1, 2, 3].map((seq) => {
@@ -255,6 +259,7 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
     },
     uplinks: () => uplinkStates,
     wifi,
+    notifications,
     startedAtMs: clock.monotonicMs(),
     version: '0.1.0-test',
   };
@@ -297,7 +302,7 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
   });
   emitReading('inv1');
   emitFrequency('inv1', 50.0);
-  return { services, devices, wifi, batches, uplinkStates, emitReading, emitFrequency };
+  return { services, devices, wifi, notifications, batches, uplinkStates, emitReading, emitFrequency };
 }
 
 /** Emits 10 Hz frequency and 1 Hz readings for every device until the returned stop() (real timers). */

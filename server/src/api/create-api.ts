@@ -28,6 +28,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { docsRoutes, SWAGGER_INIT_JS } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { initializeRoutes } from './routes/initialize.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -140,7 +141,14 @@ export function buildApi(services: GatewayServices, options: ApiOptions): BuiltA
     dashboardDir,
     openApi: () => (openApiDoc ??= buildOpenApi(routes, { version: services.version })),
   };
-  for (const group of [systemRoutes, deviceRoutes, telemetryRoutes, settingsRoutes, wifiRoutes]) {
+  for (const group of [
+    systemRoutes,
+    deviceRoutes,
+    telemetryRoutes,
+    settingsRoutes,
+    notificationRoutes,
+    wifiRoutes,
+  ]) {
     routes.push(...group(deps));
   }
   routes.push(...initializeRoutes(deps), ...eventRoutes(deps), ...docsRoutes(deps), ...dashboardRoutes(deps));

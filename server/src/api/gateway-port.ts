@@ -12,6 +12,7 @@ import type { TaskKindStats } from '../engine/task.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { BatchRecord, OutboxStats } from '../outbox/batch-record.ts';
 import type { UplinkState } from '../uplink/uplink.ts';
+import type { NotificationCenter } from '../notifications/notification-center.ts';
 import type { WifiManager } from '../wifi/wifi-manager.ts';
 
 export interface GatewayServices {
@@ -28,6 +29,8 @@ export interface GatewayServices {
   outbox: { stats(): OutboxStats; recent(limit: number, beforeSeq?: number): BatchRecord[] };
   uplinks(): UplinkState[];
   wifi: WifiManager;
+  /** Active and recently cleared notifications (GET /api/notifications). */
+  notifications: NotificationCenter;
   /** Monotonic ms at start, for /api/uptime. */
   startedAtMs: number;
   version: string;

@@ -107,3 +107,11 @@ export const ErrorResponseSchema = z.object({
     field: z.string().describe('the offending field, header or part of the request'),
   }),
 });
+
+/** Path parameters of /api/notifications/:id…. */
+export const NotificationParamsSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[0-9]{1,12}$/, 'expected a notification id (digits)')
+    .describe('notification id'),
+});

@@ -207,6 +207,31 @@ export const ConfigSchema = z.object({
         ),
     })
     .prefault({}),
+  notifications: z
+    .object({
+      checkIntervalMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(3_600_000)
+        .default(10_000)
+        .describe('how often the outbox, the disk, the clock and the BLE service are checked, ms'),
+      historySize: z
+        .number()
+        .int()
+        .min(0)
+        .max(1000)
+        .default(50)
+        .describe('recently cleared notifications kept for GET /api/notifications'),
+      clockSyncedFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'file whose presence means NTP synchronised, e.g. /run/systemd/timesync/synchronized (default: only a wall clock before 2025 counts as not synchronised)',
+        ),
+    })
+    .prefault({}),
   backend: z
     .object({
       graphqlUrl: httpUrl.optional().describe('backend GraphQL endpoint asked for the gateway name'),

@@ -42,8 +42,8 @@ export async function buildGateway(ctx: {
         accumulators: fileAccumulatorStore(join(dataDir, 'accumulators')),
         backoff: new Backoff({ initialMs: 250, maxMs: RECONNECT_MAX_MS }),
       }),
-    createUplinks: (settings, { serial, bus, deviceIds }) =>
-      createUplinks(settings, { serial, bus, clock, logger, deviceIds }),
+    createUplinks: (settings, { serial, bus, deviceIds, notifications }) =>
+      createUplinks(settings, { serial, bus, clock, logger, deviceIds, notifications }),
     wifi: createWifiManager({ clock, logger: logger.child({ area: 'wifi' }) }),
   });
 }

@@ -6,6 +6,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
+import type { NotificationCenter } from '../notifications/notification-center.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import type { Settings } from '../config/settings.ts';
 
@@ -17,6 +18,8 @@ export interface UplinkDeps {
   logger: Logger;
   /** Ids of the configured devices (Home Assistant discovery clears configs of the others). */
   deviceIds?: () => readonly string[];
+  /** Published retained on `<prefix>/notifications` by the MQTT uplink. */
+  notifications?: NotificationCenter;
 }
 
 /** Builds the enabled uplinks (not started; the dispatcher starts them). */
@@ -50,6 +53,7 @@ export async function createUplinks(settings: Settings, deps: UplinkDeps): Promi
         discoveryPrefix: mqtt.discoveryPrefix,
         staleAfterMs: mqtt.staleAfterMs ?? Math.max(3 * settings.harvest.intervalMs, 3000),
         ...(deps.deviceIds ? { deviceIds: deps.deviceIds } : {}),
+        ...(deps.notifications ? { notifications: deps.notifications } : {}),
       }),
     );
   }

@@ -22,6 +22,9 @@ import { createBatch } from '../identity/batch-jwt.ts';
 import { loadOrCreateDeviceKey } from '../identity/device-key.ts';
 import { OUTBOX_FILE, refuseLostIdentity } from '../identity/identity-check.ts';
 import { SeqGuard } from '../identity/seq-guard.ts';
+import { NotificationCenter } from '../notifications/notification-center.ts';
+import { registerNotificationGauge } from '../notifications/notification-metrics.ts';
+import { NotificationSources } from '../notifications/notification-sources.ts';
 import { Outbox } from '../outbox/outbox.ts';
 import { ProfileRegistry } from '../profiles/profile-registry.ts';
 import { PersistentSettingsStore } from '../config/settings-store.ts';
@@ -56,7 +59,12 @@ export interface GatewayParts {
   /** The uplinks the settings enable (HTTP ingest when ingest.url is set, MQTT when mqtt.url is). */
   createUplinks: (
     settings: Settings,
-    deps: { serial: string; bus: EventBus; deviceIds: () => readonly string[] },
+    deps: {
+      serial: string;
+      bus: EventBus;
+      deviceIds: () => readonly string[];
+      notifications: NotificationCenter;
+    },
   ) => Promise<Uplink[]>;
   wifi: WifiManager;
   /** Serve the web API (default true; the bench and some tests run without it). */
@@ -71,6 +79,7 @@ export interface RunningGateway {
   bus: EventBus;
   devices: DeviceRegistry;
   outbox: Outbox;
+  notifications: NotificationCenter;
   services: GatewayServices;
   /** Port the web API listens on (undefined without API). */
   httpPort?: number;
@@ -105,6 +114,12 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     const bus = new EventBus((event, error) =>
       logger.error({ event, err: describeError(error) }, 'event listener failed'),
     );
+    const notifications = new NotificationCenter({
+      clock,
+      historySize: config.notifications.historySize,
+      onListenerError: (error) =>
+        logger.error({ err: describeError(error) }, 'notification listener failed'),
+    });
     // Set right after the outbox opened, before anything can append (see seq-guard.ts).
     const seq: { guard?: SeqGuard } = {};
     const outbox = Outbox.open(join(dataDir, OUTBOX_FILE), {
@@ -168,6 +183,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
         serial: identity.serial,
         bus,
         deviceIds: () => devices.list().map((d) => d.config.id),
+        notifications,
       });
       dispatcher = new OutboxDispatcher({
         outbox,
@@ -208,11 +224,13 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       outbox: { stats: () => outbox.stats(), recent: (limit, before) => outbox.recent(limit, before) },
       uplinks: () => dispatcher?.states() ?? [],
       wifi: parts.wifi,
+      notifications,
       startedAtMs,
       version: PACKAGE_VERSION,
     };
     const metrics = createMetrics(services);
     cleanup.push(() => metrics.close());
+    registerNotificationGauge(metrics.registry, notifications);
     if (ctx.taskObserver) {
       const relay = ctx.taskObserver;
       relay.target = metrics.taskObserver;
@@ -234,6 +252,20 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       await uplinkChange;
       await dispatcher?.stop();
     });
+    const sources = new NotificationSources({
+      center: notifications,
+      bus,
+      clock,
+      logger: ctx.logger.child({ area: 'notifications' }),
+      dataDir,
+      outbox: () => outbox.stats(),
+      outboxMaxBatches: config.outbox.maxBatches,
+      uplinkNames: () => dispatcher?.states().map((u) => u.name) ?? [],
+      checkIntervalMs: config.notifications.checkIntervalMs,
+      ...(config.notifications.clockSyncedFile ? { clockSyncedFile: config.notifications.clockSyncedFile } : {}),
+    });
+    await sources.start();
+    cleanup.push(() => sources.stop());
     batcher.start(engine);
     // Drain: no new runs, in-flight reads finish (their harvests still reach the batcher), then the
     // partial batches are sealed and committed. Cancelling the tasks first would abort those reads.
@@ -276,6 +308,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       bus,
       devices,
       outbox,
+      notifications,
       services,
       httpPort,
       stop: () => (stopping ??= closeAll().then(() => logger.info('gateway stopped'))),

@@ -1,7 +1,8 @@
 /**
  * The MQTT topic tree under a prefix (default `egw/<serial>`): `…/status` (retained online/offline,
  * last will), `…/<device>/reading` (retained latest reading), `…/<device>/availability` (retained
- * online/offline of the device), `…/<device>/frequency` (10 Hz samples), `…/batch` (signed JWT, QoS 1).
+ * online/offline of the device), `…/<device>/frequency` (10 Hz samples), `…/batch` (signed JWT, QoS 1),
+ * `…/notifications` (retained active notifications).
  */
 import { ConfigError } from '../../core/errors.ts';
 
@@ -30,6 +31,11 @@ export class MqttTopics {
 
   get status(): string {
     return `${this.prefix}/status`;
+  }
+
+  /** Retained `{"active": [...]}` of the gateway's active notifications. */
+  get notifications(): string {
+    return `${this.prefix}/notifications`;
   }
 
   get batch(): string {

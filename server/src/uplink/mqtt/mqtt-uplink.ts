@@ -12,6 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
 import { Backoff } from '../../core/backoff.ts';
 import type { BatchRecord } from '../../outbox/batch-record.ts';
+import type { NotificationCenter } from '../../notifications/notification-center.ts';
 import type { Uplink, UplinkLink } from '../uplink.ts';
 import { DeviceAvailability } from './device-availability.ts';
 import { HomeAssistantAnnouncer } from './home-assistant-announcer.ts';
@@ -43,6 +44,8 @@ export interface MqttUplinkOptions {
   staleAfterMs?: number;
   /** Ids of the configured devices; lets discovery clear configs of devices deleted while offline. */
   deviceIds?: () => readonly string[];
+  /** Active notifications, published retained on `<prefix>/notifications` at connect and on change. */
+  notifications?: Pick<NotificationCenter, 'list' | 'onChange'>;
 }
 
 /** Longest wait for each step of stop() (goodbye message, disconnect), ms. */
@@ -100,6 +103,7 @@ export class MqttUplink implements Uplink {
         if (state === 'backoff') this.availability.failed(device);
       }),
       bus.on('devices-changed', ({ ids }) => this.onDevicesChanged(ids)),
+      this.options.notifications?.onChange(() => this.publishNotifications()) ?? (() => {}),
       bus.on('frequency', (sample) =>
         this.publishLive(
           this.topics.frequency(sample.device),
@@ -218,6 +222,7 @@ export class MqttUplink implements Uplink {
     this.log.info({ url: redactUrl(this.options.url), prefix: this.topics.prefix }, 'mqtt connected');
     this.publishLive(this.topics.status, STATUS_ONLINE, true, 1);
     this.availability.republish();
+    this.publishNotifications();
     if (this.homeAssistant) {
       this.client?.subscribe(this.homeAssistant.subscriptions(), { qos: 1 });
       this.homeAssistant.connected();
@@ -263,6 +268,12 @@ export class MqttUplink implements Uplink {
       this.publishLive(this.topics.reading(device), '', true, 1);
       this.publishLive(this.topics.availability(device), '', true, 1);
     }
+  }
+
+  /** The active notifications, retained, so a client that subscribes later sees what is wrong now. */
+  private publishNotifications(): void {
+    const list = this.options.notifications?.list();
+    if (list) this.publishLive(this.topics.notifications, JSON.stringify({ active: list.active }), true, 1);
   }
 
   /** Publishes only while connected (live data is stale by the time a reconnect succeeds); true if sent. */
