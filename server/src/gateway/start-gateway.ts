@@ -117,8 +117,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     const notifications = new NotificationCenter({
       clock,
       historySize: config.notifications.historySize,
-      onListenerError: (error) =>
-        logger.error({ err: describeError(error) }, 'notification listener failed'),
+      onListenerError: (error) => logger.error({ err: describeError(error) }, 'notification listener failed'),
     });
     // Set right after the outbox opened, before anything can append (see seq-guard.ts).
     const seq: { guard?: SeqGuard } = {};
@@ -262,7 +261,9 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       outboxMaxBatches: config.outbox.maxBatches,
       uplinkNames: () => dispatcher?.states().map((u) => u.name) ?? [],
       checkIntervalMs: config.notifications.checkIntervalMs,
-      ...(config.notifications.clockSyncedFile ? { clockSyncedFile: config.notifications.clockSyncedFile } : {}),
+      ...(config.notifications.clockSyncedFile
+        ? { clockSyncedFile: config.notifications.clockSyncedFile }
+        : {}),
     });
     await sources.start();
     cleanup.push(() => sources.stop());

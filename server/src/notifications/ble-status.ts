@@ -27,7 +27,11 @@ export function adapterMissing(status: BleStatus): boolean {
 }
 
 /** Asks egw-ble for its status; undefined when it does not run (or does not answer within timeoutMs). */
-export function readBleStatus(dataDir: string, clock: Clock, timeoutMs = 2000): Promise<BleStatus | undefined> {
+export function readBleStatus(
+  dataDir: string,
+  clock: Clock,
+  timeoutMs = 2000,
+): Promise<BleStatus | undefined> {
   const socketPath = join(dataDir, BLE_CONTROL_SOCKET_FILE);
   if (!existsSync(socketPath)) return Promise.resolve(undefined);
   return new Promise((resolve) => {

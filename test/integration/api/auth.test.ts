@@ -12,6 +12,7 @@ const PROTECTED: [string, string, unknown?][] = [
   ['GET', '/api/wifi'],
   ['POST', '/api/wifi', { ssid: 'home' }],
   ['POST', '/api/initialize', { wallet: `0x${'1'.repeat(40)}` }],
+  ['POST', '/api/notifications/1/ack'],
 ];
 
 describe('token auth', () => {
@@ -19,6 +20,8 @@ describe('token auth', () => {
   before(async () => {
     // A high limit so this suite's many wrong tokens are not rate-limited.
     h = await startHarness({ authRateLimit: { maxFailures: 1000, windowMs: 60_000 } });
+    // Notification "1", for POST /api/notifications/1/ack.
+    h.fake.notifications.raise({ code: 'disk_low', subject: '/data', message: 'test' });
   });
   after(() => h.close());
 
@@ -31,7 +34,7 @@ describe('token auth', () => {
       for (const [method, op] of Object.entries(ops))
         if (op.security) secured.push(`${method.toUpperCase()} ${path}`);
     }
-    const listed = PROTECTED.map(([m, p]) => `${m} ${p.replace('/inv1', '/{id}')}`);
+    const listed = PROTECTED.map(([m, p]) => `${m} ${p.replace(/\/(inv1|1)(?=\/|$)/, '/{id}')}`);
     assert.deepEqual([...new Set(listed)].sort(), secured.sort());
   });
 
