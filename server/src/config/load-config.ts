@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { configKeys, objectKeysAt, type ConfigKey } from './config-keys.ts';
+import { redactSecrets } from './redact-secrets.ts';
 import { ConfigSchema, type Config } from './schema.ts';
 
 export interface LoadConfigOptions {
@@ -160,7 +161,8 @@ function describeIssue(
   const owner = keys.find((k) => dotted === k.path || dotted.startsWith(`${k.path}.`));
   const source = sources.get(owner?.path ?? dotted) ?? 'defaults';
   const value = getPath(input, issue.path);
-  const got = value === undefined ? 'nothing' : JSON.stringify(value);
+  // A URL with a password (mqtt://user:pass@host) must not reach the log or the terminal.
+  const got = value === undefined ? 'nothing' : JSON.stringify(redactSecrets(value));
   const fallback = `${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
   return `${where || 'config'}: ${key?.expected ? `expected ${key.expected}` : fallback}, got ${got} (from ${source})`;
 }

@@ -11,7 +11,7 @@ import { describeError } from '../core/errors.ts';
 import { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config, DeviceConfig } from '../config/schema.ts';
-import { prepareDataDir } from '../config/data-dir.ts';
+import { prepareDataDir, tightenDataDir } from '../config/data-dir.ts';
 import type { DeviceReader } from '../devices/device-reader.ts';
 import type { ModbusObserver } from '../modbus/modbus-observer.ts';
 import { DeviceRegistry } from '../devices/device-registry.ts';
@@ -108,6 +108,13 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
   };
   try {
     const dataDir = prepareDataDir(config.dataDir);
+    const looseMode = tightenDataDir(dataDir);
+    if (looseMode !== undefined) {
+      logger.warn(
+        { dataDir, was: looseMode.toString(8), now: '700' },
+        'data directory was readable by other users; restricted it to its owner',
+      );
+    }
     refuseLostIdentity(dataDir);
     const identity = loadOrCreateDeviceKey(dataDir, { logger });
     const apiToken = loadOrCreateApiToken(dataDir);

@@ -12,7 +12,7 @@
  * not blocked by an fsync per acknowledgement while a backlog drains.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SystemClock, type Clock } from '../core/clock.ts';
 import { describeError } from '../core/errors.ts';
@@ -84,6 +84,26 @@ function toRecord(row: BatchRow): BatchRecord {
   };
 }
 
+/**
+ * Creates the database file 0600 before SQLite does (SQLite gives its WAL and shared-memory files the
+ * database file's mode), and tightens an existing one and its WAL files: settings stored through the
+ * API hold uplink credentials.
+ */
+function restrictToOwner(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 /** The SQLite outbox. Open with Outbox.open(); all methods are synchronous (better-sqlite3). */
 export class Outbox {
   /** Settings persisted next to the batches (SettingsStore backing). */
@@ -117,7 +137,8 @@ export class Outbox {
 
   /** Opens (creating and migrating) the outbox database at `path`, e.g. `<dataDir>/egw.db`. */
   static open(path: string, options: OutboxOptions): Outbox {
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    restrictToOwner(path);
     const db = new Database(path);
     try {
       db.pragma('journal_mode = WAL');

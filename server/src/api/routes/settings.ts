@@ -1,13 +1,22 @@
 /** GET/POST /api/settings: the runtime settings (token required for both: they hold uplink credentials). */
+import { maskUrlCredentials } from '../../config/redact-secrets.ts';
 import type { Settings } from '../../config/settings.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { SettingsPatchSchema } from '../schemas.ts';
 
-/** Settings as shown to clients: the MQTT password is never sent back, only whether one is set. */
+/**
+ * Settings as shown to clients: the MQTT password is never sent back, only whether one is set, and a
+ * password inside a URL (`mqtt://user:pass@host`) is shown as `***`.
+ */
 export function redactSettings(settings: Settings): Record<string, unknown> {
   const { password, ...mqtt } = settings.mqtt;
-  return { ...settings, mqtt: { ...mqtt, passwordSet: password !== undefined && password !== '' } };
+  const masked = (url: string | undefined) => (url === undefined ? {} : { url: maskUrlCredentials(url) });
+  return {
+    ...settings,
+    ingest: { ...settings.ingest, ...masked(settings.ingest.url) },
+    mqtt: { ...mqtt, ...masked(mqtt.url), passwordSet: password !== undefined && password !== '' },
+  };
 }
 
 /** The settings route group. */

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Clock } from '../../core/clock.ts';
+import { maskUrlCredentials } from '../../config/redact-secrets.ts';
 import { TimeoutError, TransportError } from '../../core/errors.ts';
 import type { BatchRecord } from '../../outbox/batch-record.ts';
 import type { Uplink } from '../uplink.ts';
@@ -38,7 +39,9 @@ export class HttpUplink implements Uplink {
     this.options = options;
     this.url = new URL(options.url);
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
-      throw new TransportError(`ingest.url ${options.url}: must be http: or https:`, { key: 'ingest.url' });
+      throw new TransportError(`ingest.url ${maskUrlCredentials(options.url)}: must be http: or https:`, {
+        key: 'ingest.url',
+      });
     }
     const AgentClass = this.url.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new AgentClass({ keepAlive: true, maxSockets: options.maxSockets ?? 8 });
