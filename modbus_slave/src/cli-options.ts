@@ -29,6 +29,9 @@ devices:
   --profiles-dir DIR        extra profile files
   --serial PATH [--baud N]  serve the devices as Modbus RTU on a serial port instead of TCP
   --solarman LOGGER_SERIAL  serve the devices behind a Solarman V5 logger stick (RTU inside V5 frames)
+  --p1 PATH                 also write DSMR 5 telegrams of the first device (a meter) to this serial port
+  --p1-bad-crc-every N      every Nth telegram with a wrong CRC
+  --homewizard-port N       also serve the first device as a HomeWizard P1 meter (local API) on port N
 
 physics:
   --seed N                  fixed seed (default 1): the same run every time
@@ -151,6 +154,9 @@ export function parseCli(argv: string[]): CliSettings {
       'profiles-dir': { type: 'string' },
       serial: { type: 'string' },
       solarman: { type: 'string' },
+      p1: { type: 'string' },
+      'p1-bad-crc-every': { type: 'string' },
+      'homewizard-port': { type: 'string' },
       baud: { type: 'string' },
       seed: { type: 'string' },
       speed: { type: 'string' },
@@ -235,6 +241,15 @@ export function parseCli(argv: string[]): CliSettings {
   set('controlPort', numberOption('control-port', values['control-port'], 0, 65535));
   set('profilesDir', values['profiles-dir']);
   set('solarmanLoggerSerial', numberOption('solarman', values.solarman, 1, 0xffffffff));
+  if (values.p1 !== undefined || values['homewizard-port'] !== undefined) {
+    const badCrcEvery = numberOption('p1-bad-crc-every', values['p1-bad-crc-every'], 0, 1_000_000);
+    const homewizardPort = numberOption('homewizard-port', values['homewizard-port'], 0, 65535);
+    options.p1 = {
+      ...(values.p1 !== undefined ? { serialPath: values.p1 } : {}),
+      ...(badCrcEvery !== undefined ? { badCrcEvery } : {}),
+      ...(homewizardPort !== undefined ? { homewizardPort } : {}),
+    };
+  }
   if (values.serial !== undefined) {
     settings.serial = {
       path: values.serial,

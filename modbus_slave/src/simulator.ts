@@ -64,6 +64,11 @@ export interface SimulatorOptions {
   /** Serve the HTTP control API on this port (0 = ephemeral); absent = none. */
   controlPort?: number;
   controlHost?: string;
+  /**
+   * Also act as a smart meter's P1 side, from the values of `device` (default the first): DSMR
+   * telegrams on `serialPath`, the HomeWizard local API on `homewizardPort`.
+   */
+  p1?: { device?: string; serialPath?: string; badCrcEvery?: number; homewizardPort?: number };
   /** Serve every TCP port as a Solarman V5 logger stick with this serial (RTU frames inside V5). */
   solarmanLoggerSerial?: number;
   /** Serve every device as Modbus RTU on this serial port instead of TCP (ports then read 0). */
@@ -103,6 +108,8 @@ export interface SimulatorStats {
 /** A running simulator. */
 export interface RunningSimulator {
   devices: SimDeviceInfo[];
+  /** Port of the simulated HomeWizard P1 API, when started. */
+  homewizardPort?: number;
   /** Port of the HTTP control API, when started. */
   controlPort?: number;
   /** Fault controller of a device; throws for an unknown id. */
@@ -282,6 +289,33 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       { port: control.port },
       `control API on http://${options.controlHost ?? '127.0.0.1'}:${control.port}`,
     );
+  }
+  if (options.p1) {
+    const p1 = options.p1;
+    const source = find(p1.device ?? deviceList[0]!.id);
+    try {
+      const { startP1Outputs } = await import('./p1/p1-outputs.ts');
+      const outputs = await startP1Outputs({
+        values: () => {
+          sync();
+          return source.values();
+        },
+        clock,
+        logger,
+        ...(p1.serialPath !== undefined ? { serialPath: p1.serialPath } : {}),
+        ...(p1.badCrcEvery !== undefined ? { badCrcEvery: p1.badCrcEvery } : {}),
+        ...(p1.homewizardPort !== undefined ? { homewizardPort: p1.homewizardPort } : {}),
+      });
+      stopAll.push(() => outputs.stop());
+      if (outputs.homewizardPort !== undefined) simulator.homewizardPort = outputs.homewizardPort;
+      logger.info(
+        { serialPath: p1.serialPath, homewizardPort: outputs.homewizardPort },
+        `P1 outputs of "${source.id}": ${p1.serialPath ? `DSMR telegrams on ${p1.serialPath}` : ''}${p1.serialPath && outputs.homewizardPort !== undefined ? ', ' : ''}${outputs.homewizardPort !== undefined ? `HomeWizard API on port ${outputs.homewizardPort}` : ''}`,
+      );
+    } catch (error) {
+      await simulator.stop();
+      throw error;
+    }
   }
   return simulator;
 }

@@ -70,3 +70,13 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** GET a JSON object from a local API; undefined while it is not up or answers non-2xx. */
+export async function getJson(port: number, path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -86,12 +86,43 @@ export const SolarmanDeviceSchema = z.object({
   ...proxyFields,
 });
 
+export const P1DeviceSchema = z.object({
+  id: TcpDeviceSchema.shape.id,
+  type: z.literal('p1'),
+  path: z.string().min(1).describe('serial device of the P1 cable, e.g. /dev/ttyUSB0'),
+  baud: z
+    .number()
+    .int()
+    .min(1200)
+    .max(921600)
+    .default(115200)
+    .describe('P1 baud rate: 115200 (DSMR 4/5, ESMR 5; 8N1)'),
+  profile: z.string().default('dsmr').describe('"dsmr": the telegram decoder'),
+});
+
+export const HomeWizardDeviceSchema = z.object({
+  id: TcpDeviceSchema.shape.id,
+  type: z.literal('homewizard'),
+  host: z.string().min(1).max(253).describe('HomeWizard P1 meter host name or IP address'),
+  port: port.default(80).describe('HomeWizard local API port'),
+  profile: z.string().default('homewizard').describe('"homewizard": the local API v1'),
+});
+
 export const DeviceConfigSchema = z.discriminatedUnion('type', [
   TcpDeviceSchema,
   RtuDeviceSchema,
   SolarmanDeviceSchema,
+  P1DeviceSchema,
+  HomeWizardDeviceSchema,
 ]);
 export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+/** The devices read over Modbus (TCP, RTU or through a Solarman logger): those with a unit id and a proxy. */
+export type ModbusDeviceConfig = Extract<DeviceConfig, { type: 'tcp' | 'rtu' | 'solarmanv5' }>;
+
+/** Whether a device is read over Modbus. */
+export function isModbusDevice(config: DeviceConfig): config is ModbusDeviceConfig {
+  return config.type === 'tcp' || config.type === 'rtu' || config.type === 'solarmanv5';
+}
 
 export const HarvestSettingsSchema = z.object({
   intervalMs: z.number().int().min(100).max(3_600_000).default(1000).describe('harvest period, ms'),

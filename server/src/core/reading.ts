@@ -46,6 +46,12 @@ export const NUMERIC_FIELDS = [
   'grid_power_l3_w',
   'energy_import_wh',
   'energy_export_wh',
+  // smart meters with tariffs (P1/DSMR: tariff 1 = low/night, 2 = normal/day) and a gas meter on the bus
+  'energy_import_t1_wh',
+  'energy_import_t2_wh',
+  'energy_export_t1_wh',
+  'energy_export_t2_wh',
+  'gas_volume_m3',
   // batteries and hybrids (battery power and current positive = charging)
   'battery_soc_pct',
   'battery_power_w',

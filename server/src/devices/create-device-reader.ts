@@ -2,9 +2,9 @@
  * Builds the DeviceReader of one configured device: its ModbusConnection (TCP or RTU), where its
  * profile comes from (file, SunSpec discovery or identification) and the reader on top.
  */
-import type { DeviceConfig } from '../config/schema.ts';
+import { isModbusDevice, type DeviceConfig, type ModbusDeviceConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
-import { ProfileError } from '../core/errors.ts';
+import { ConfigError, ProfileError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Backoff } from '../core/backoff.ts';
 import { ModbusConnection, type ModbusTimeouts } from '../modbus/modbus-connection.ts';
@@ -38,7 +38,7 @@ export interface DeviceReaderDeps {
 }
 
 /** The Modbus target of a device config. */
-export function targetOf(config: DeviceConfig): ModbusTarget {
+export function targetOf(config: ModbusDeviceConfig): ModbusTarget {
   if (config.type === 'solarmanv5')
     return { type: 'solarmanv5', host: config.host, port: config.port, loggerSerial: config.loggerSerial };
   return config.type === 'tcp'
@@ -51,6 +51,13 @@ export function targetOf(config: DeviceConfig): ModbusTarget {
  * unknown; connects lazily on the first read.
  */
 export function createDeviceReader(config: DeviceConfig, deps: DeviceReaderDeps): ModbusDeviceReader {
+  if (!isModbusDevice(config)) {
+    // P1 and HomeWizard devices have their own readers (openDeviceReader).
+    throw new ConfigError(
+      `${config.id}: a "${config.type}" device is not read over Modbus`,
+      `devices.${config.id}.type`,
+    );
+  }
   const logger = deps.logger.child({ area: 'modbus', device: config.id });
   const connection = new ModbusConnection({
     device: config.id,

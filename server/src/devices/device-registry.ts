@@ -129,7 +129,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
       if (twin) {
         throw new ValidationError(
           `device ${device.id}: ${describeEndpoint(device)} is already read as "${twin.config.id}"`,
-          device.type === 'rtu' ? 'path' : 'host',
+          device.type === 'rtu' || device.type === 'p1' ? 'path' : 'host',
           'duplicate_device',
         );
       }
@@ -248,10 +248,14 @@ function sameEndpoint(a: DeviceConfig, b: DeviceConfig): boolean {
   if (a.type === 'rtu' && b.type === 'rtu') return a.path === b.path && a.unit === b.unit;
   if (a.type === 'solarmanv5' && b.type === 'solarmanv5')
     return a.host === b.host && a.port === b.port && a.unit === b.unit;
+  if (a.type === 'p1' && b.type === 'p1') return a.path === b.path;
+  if (a.type === 'homewizard' && b.type === 'homewizard') return a.host === b.host && a.port === b.port;
   return false;
 }
 
 function describeEndpoint(d: DeviceConfig): string {
   if (d.type === 'rtu') return `${d.path} unit ${d.unit}`;
+  if (d.type === 'p1') return d.path;
+  if (d.type === 'homewizard') return `${d.host}:${d.port}`;
   return `${d.host}:${d.port} unit ${d.unit}`;
 }

@@ -2,7 +2,7 @@
  * Starts the Modbus proxy of a device whose config has `proxyPort`: the proxy shares the device's
  * connection and forwards only in the gaps the device's pipeline leaves between sampling slots.
  */
-import type { DeviceConfig } from '../config/schema.ts';
+import { isModbusDevice, type DeviceConfig } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DeviceReader } from './device-reader.ts';
@@ -33,7 +33,8 @@ export async function openDeviceProxy(
   pipeline: () => DevicePipeline | undefined,
   deps: DeviceProxyDeps,
 ): Promise<ModbusProxy | undefined> {
-  if (config.proxyPort === undefined || !(reader instanceof ModbusDeviceReader)) return undefined;
+  if (!isModbusDevice(config) || config.proxyPort === undefined || !(reader instanceof ModbusDeviceReader))
+    return undefined;
   const connection = reader.connection;
   const proxy = new ModbusProxy({
     device: config.id,

@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config } from '../config/schema.ts';
 import { fileAccumulatorStore } from '../devices/accumulator-store.ts';
-import { createDeviceReader } from '../devices/create-device-reader.ts';
+import { openDeviceReader } from '../devices/open-device-reader.ts';
 import { Backoff } from '../core/backoff.ts';
 import type { Scheduler } from '../engine/scheduler.ts';
 import { createWifiManager } from '../wifi/create-wifi-manager.ts';
@@ -34,7 +34,7 @@ export async function buildGateway(ctx: {
   const { clock, logger } = ctx;
   return startGateway(ctx, {
     openReader: (device, { profiles, observer, dataDir }) =>
-      createDeviceReader(device, {
+      openDeviceReader(device, {
         clock,
         logger,
         profiles,

@@ -172,7 +172,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       },
       // The proxy's code loads only on a box that has a device with proxyPort.
       openProxy: async (device, reader, pipeline) => {
-        if (device.proxyPort === undefined) return undefined;
+        if (!('proxyPort' in device) || device.proxyPort === undefined) return undefined;
         const { openDeviceProxy } = await import('../devices/open-device-proxy.ts');
         return openDeviceProxy(device, reader, pipeline, {
           clock,

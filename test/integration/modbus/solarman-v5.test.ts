@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../modbus_slave/src/simulator.ts';
-import { freePort, runEgw, startEgw, until } from '../egw-process.ts';
+import { freePort, getJson, runEgw, startEgw, until } from '../egw-process.ts';
 
 const LOGGER = 2712345678;
 let sim: RunningSimulator;
@@ -89,14 +89,7 @@ describe('Solarman V5 transport', () => {
       );
       const run = startEgw(['run', '--config', config]);
       try {
-        const api = async (path: string): Promise<Record<string, unknown> | undefined> => {
-          try {
-            const res = await fetch(`http://127.0.0.1:${httpPort}${path}`);
-            return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
-          } catch {
-            return undefined;
-          }
-        };
+        const api = (path: string): Promise<Record<string, unknown> | undefined> => getJson(httpPort, path);
         const first = await until('a reading', () => api('/api/devices/logger/reading'));
         assert.equal(typeof first.grid_power_w, 'number');
         // Every 2nd answer damaged: a bad V5 checksum, then a frame cut short and the connection closed.

@@ -1,12 +1,12 @@
 /** `egw read`: reads one device once over Modbus TCP or RTU and prints its canonical reading. */
 import { parseArgs } from 'node:util';
-import type { DeviceConfig } from '../../config/schema.ts';
+import type { DeviceConfig, ModbusDeviceConfig } from '../../config/schema.ts';
 import { SystemClock } from '../../core/clock.ts';
 import { integerOption } from '../../core/cli-program.ts';
 import { UsageError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
-import { createDeviceReader } from '../../devices/create-device-reader.ts';
+import { openDeviceReader } from '../../devices/open-device-reader.ts';
 import type { ModbusTimeouts } from '../../modbus/modbus-connection.ts';
 import { ProfileRegistry } from '../../profiles/profile-registry.ts';
 import type { CliCommand } from '../command.ts';
@@ -30,7 +30,7 @@ type TargetValues = Partial<
 >;
 
 /** The device config a command line names (profile and id filled in by the caller). */
-export function deviceFromArgs(values: TargetValues, id: string, profile: string): DeviceConfig {
+export function deviceFromArgs(values: TargetValues, id: string, profile: string): ModbusDeviceConfig {
   const unit = integerOption('unit', values.unit, 1, 0, 255);
   if ((values.host === undefined) === (values.serial === undefined)) {
     throw new UsageError('name the device with either --host H (Modbus TCP) or --serial PATH (RTU)');
@@ -90,6 +90,8 @@ export const readCommand: CliCommand = {
     'Usage: egw read --host H [--port P] [--unit U] --profile ID [--json] [--timeout MS]',
     '       egw read --serial PATH [--baud B] [--parity P] [--unit U] --profile ID [--json]',
     '       egw read --host H --solarman LOGGER_SERIAL [--port 8899] [--unit U] --profile ID [--json]',
+    '       egw read --p1 PATH [--baud 115200] [--json]         (smart meter P1 port, DSMR 4/5)',
+    '       egw read --homewizard HOST [--port 80] [--json]     (HomeWizard P1 meter, local API)',
     '',
     'Reads the device once and prints its reading (SI units, absent fields omitted). Exits 1 with',
     'a one-line reason on stderr when the device cannot be read.',
@@ -98,6 +100,8 @@ export const readCommand: CliCommand = {
     '  --host H            Modbus TCP host',
     '  --port P            TCP port (default 502; 8899 with --solarman)',
     '  --solarman SERIAL   the host is a Solarman V5 logger stick with this serial number',
+    "  --p1 PATH           read a smart meter's P1 port (DSMR telegrams) on this serial device",
+    '  --homewizard HOST   read a HomeWizard P1 meter through its local HTTP API',
     '  --serial PATH       serial device for Modbus RTU, e.g. /dev/ttyUSB0',
     '  --baud B            RTU baud rate (default 9600)',
     '  --parity P          RTU parity: none (default), even or odd',
@@ -116,14 +120,40 @@ export const readCommand: CliCommand = {
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { ...targetOptions, profile: { type: 'string' }, id: { type: 'string' } },
+      options: {
+        ...targetOptions,
+        profile: { type: 'string' },
+        id: { type: 'string' },
+        p1: { type: 'string' },
+        homewizard: { type: 'string' },
+      },
       strict: true,
     });
-    if (values.profile === undefined) throw new UsageError('--profile ID is required (or --profile auto)');
-    const device = deviceFromArgs(values, values.id ?? 'device', values.profile);
+    const id = values.id ?? 'device';
+    let device: DeviceConfig;
+    if (values.p1 !== undefined) {
+      device = {
+        id,
+        type: 'p1',
+        path: values.p1,
+        baud: integerOption('baud', values.baud, 115200, 1200, 921600),
+        profile: 'dsmr',
+      };
+    } else if (values.homewizard !== undefined) {
+      device = {
+        id,
+        type: 'homewizard',
+        host: values.homewizard,
+        port: integerOption('port', values.port, 80, 1, 65535),
+        profile: 'homewizard',
+      };
+    } else {
+      if (values.profile === undefined) throw new UsageError('--profile ID is required (or --profile auto)');
+      device = deviceFromArgs(values, id, values.profile);
+    }
     const timeouts = timeoutsFromArgs(values.timeout);
     const profiles = ProfileRegistry.load(values['profiles-dir'] ? { extraDir: values['profiles-dir'] } : {});
-    const reader = createDeviceReader(device, {
+    const reader = await openDeviceReader(device, {
       clock: new SystemClock(),
       logger: silentLogger(),
       profiles,
