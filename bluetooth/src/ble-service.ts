@@ -3,6 +3,7 @@
  * forwarder) and runs it over the chosen transports (BLE GATT and/or WebSocket).
  */
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { Clock } from '../../server/src/core/clock.ts';
 import type { Logger } from '../../server/src/core/logger.ts';
 import type { WifiManager } from '../../server/src/wifi/wifi-manager.ts';
@@ -13,7 +14,7 @@ import type { HciUart } from './gatt/hci-uart.ts';
 import { EGW_SERVICE_UUID, type OpenConnection } from './gatt/egw-gatt-service.ts';
 import { ApiForwarder } from './provisioning/api-forwarder.ts';
 import { ApiTokenSource } from './provisioning/api-token-source.ts';
-import { loadOrCreateBlePin } from '../../server/src/config/gateway-secrets.ts';
+import { API_SOCKET_FILE, loadOrCreateBlePin } from '../../server/src/config/gateway-secrets.ts';
 import { controlSocketPath, startControlSocket } from './provisioning/control-socket.ts';
 import { GpioButton } from './provisioning/gpio-button.ts';
 import { PinSessions } from './provisioning/pin-session.ts';
@@ -70,7 +71,12 @@ export interface BleService {
 export async function startBleService(options: BleServiceOptions): Promise<BleService> {
   const { clock, logger } = options;
   const tokens = new ApiTokenSource(options.dataDir);
-  const forwarder = new ApiForwarder({ gatewayUrl: options.gatewayUrl, tokens, clock });
+  const forwarder = new ApiForwarder({
+    gatewayUrl: options.gatewayUrl,
+    socketPath: join(options.dataDir, API_SOCKET_FILE),
+    tokens,
+    clock,
+  });
   const wifi = options.wifi;
   const window = new ProvisioningWindow({
     clock,

@@ -1,6 +1,6 @@
 /**
  * Bearer-token check for mutating routes (and the few reads that show secrets). The token is compared
- * in constant time (SHA-256 of both sides, then timingSafeEqual); failures are rate-limited per address.
+ * in constant time (SHA-256 of both sides, then timingSafeEqual); failures are rate-limited per address (the Unix socket counts as one address of its own).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
@@ -18,7 +18,10 @@ export function tokensEqual(presented: string, expected: string): boolean {
 
 /** Throws 429 / 401 unless the request carries the right Bearer token. */
 export function checkToken(ctx: Context, expectedToken: string, limiter: AuthRateLimiter): void {
-  const address = ctx.request.ip || 'unknown';
+  // Failures are counted per place a request comes from. The API's Unix socket (owner-only, used by
+  // egw-ble) is its own place: bad tokens from other local processes over loopback TCP never lock it out.
+  const viaUnixSocket = ctx.req.socket.remoteAddress === undefined && ctx.req.socket.remotePort === undefined;
+  const address = viaUnixSocket ? 'unix-socket' : ctx.request.ip || 'unknown';
   const waitS = limiter.retryAfterS(address);
   if (waitS > 0) {
     throw new ApiError(

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chmod, rm } from 'node:fs/promises';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { GatewayServices } from './gateway-port.ts';
@@ -210,9 +211,19 @@ export interface ApiServer {
 /** Starts the API on host:port (port 0 = any free port). */
 export async function startApiServer(
   services: GatewayServices,
-  options: ApiOptions & { host: string; port: number },
+  options: ApiOptions & {
+    host: string;
+    port: number;
+    /**
+     * Also serve the API on this Unix socket (mode 0600), for local services such as egw-ble: their
+     * failed-auth bookkeeping is kept apart from loopback TCP, so another local process's bad tokens
+     * never lock them out.
+     */
+    socketPath?: string;
+  },
 ): Promise<ApiServer> {
   const { app, events, close } = buildApi(services, options);
+  const local = options.socketPath ? await listenOnSocket(app, options.socketPath) : undefined;
   const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, app.callback());
   server.requestTimeout = timeouts.requestMs;
@@ -237,7 +248,25 @@ export async function startApiServer(
       close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await closed;
+      const localClosed = new Promise<void>((resolve) => (local ? local.close(() => resolve()) : resolve()));
+      local?.closeAllConnections();
+      await Promise.all([closed, localClosed]);
     },
   };
+}
+
+/** The API on a Unix socket (owner-only); a stale socket file from a crash is replaced. */
+async function listenOnSocket(app: Koa, path: string): Promise<Server> {
+  await rm(path, { force: true });
+  const server = createServer(app.callback());
+  server.on('clientError', answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(path, 0o600);
+  return server;
 }

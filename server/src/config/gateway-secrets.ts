@@ -22,6 +22,12 @@ export interface SecretSpec {
   generate(): string;
 }
 
+/**
+ * The web API's Unix socket in the data directory (mode 0600): local services (egw-ble) call the API
+ * through it, so the failed-auth limiter counts them apart from loopback TCP clients.
+ */
+export const API_SOCKET_FILE = 'api.sock';
+
 /** Shortest API token accepted (the generated one has 43 characters). */
 export const MIN_API_TOKEN_LENGTH = 16;
 

@@ -34,7 +34,7 @@ import { PACKAGE_VERSION } from '../core/package-version.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import { OutboxDispatcher } from '../uplink/outbox-dispatcher.ts';
 import type { WifiManager } from '../wifi/wifi-manager.ts';
-import { loadOrCreateApiToken } from '../config/gateway-secrets.ts';
+import { loadOrCreateApiToken, API_SOCKET_FILE } from '../config/gateway-secrets.ts';
 import type { TaskObserverRelay } from './task-observer-relay.ts';
 import type { GatewayServices } from '../api/gateway-port.ts';
 import type { Settings } from '../config/settings.ts';
@@ -293,6 +293,8 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       const api = await startApiServer(services, {
         host: config.http.host,
         port: config.http.port,
+        // egw-ble forwards through it (README "Bluetooth provisioning": lock-out isolation).
+        socketPath: join(dataDir, API_SOCKET_FILE),
         bodyLimitBytes: config.http.bodyLimitBytes,
         corsOrigins: config.http.corsOrigins,
         shedding: config.http.shedding,
