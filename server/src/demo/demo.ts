@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { loadConfig } from '../config/load-config.ts';
+import { runProgram } from '../core/cli-program.ts';
 import { describeError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { startLocalGateway, type LocalGateway } from './start-local-gateway.ts';
@@ -78,4 +79,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+// A bad EGW_* value is one line on stderr and exit code 2, as for `egw run`.
+process.exitCode = await runProgram('demo', main);
