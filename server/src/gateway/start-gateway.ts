@@ -136,12 +136,29 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       logger: ctx.logger.child({ area: 'outbox' }),
     });
     cleanup.push(() => outbox.close());
-    seq.guard = SeqGuard.open(dataDir, identity.serial, outbox, logger).guard;
+    const seqStart = SeqGuard.open(dataDir, identity.serial, outbox, logger);
+    seq.guard = seqStart.guard;
+    if (seqStart.start.newEpoch) {
+      const { reason, fromSeq } = seqStart.start.newEpoch;
+      notifications.raise({
+        code: 'signing_epoch_new',
+        message: `signing epoch ${seqStart.start.epoch} began at seq ${fromSeq}: ${reason}`,
+      });
+    }
     // The bus hears of a batch only once the outbox committed it (also for batches held and retried).
     outbox.onAppend((record) =>
       bus.emit('batch', { seq: record.seq, jwt: record.jwt, harvests: Object.keys(record.payload).length }),
     );
     const settings = new PersistentSettingsStore(config, outbox.settings, logger);
+    const raiseSettingsIgnored = (): void => {
+      const reason = settings.ignoredReason();
+      if (reason === undefined) return;
+      notifications.raise({
+        code: 'settings_ignored',
+        message: `settings stored through the API are ignored (${reason}); \`egw settings reset\` removes them`,
+      });
+    };
+    raiseSettingsIgnored();
     const profiles = ProfileRegistry.load(config.profilesDir ? { extraDir: config.profilesDir } : {});
 
     const batcher = new Batcher({
@@ -252,6 +269,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       // config file and environment, which were validated before anything started.
       if (!settings.hasOverlay()) throw error;
       settings.ignoreStored(`the uplinks cannot start with them: ${describeError(error)}`);
+      raiseSettingsIgnored();
       await startUplinks(settings.get());
     }
     cleanup.push(async () => {

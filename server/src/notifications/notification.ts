@@ -19,6 +19,18 @@ export const NOTIFICATION_CODES = {
     severity: 'warning',
     summary: 'the BLE service runs but has no usable Bluetooth adapter',
   },
+  settings_ignored: {
+    severity: 'warning',
+    summary: 'settings stored through the API are not in force (they no longer validate); see egw settings',
+  },
+  signing_epoch_new: {
+    severity: 'error',
+    summary: 'a new signing epoch began: egw.db was lost or the device key changed',
+  },
+  outbox_database_replaced: {
+    severity: 'error',
+    summary: 'egw.db was corrupt or unreadable: moved aside and a new one started',
+  },
   provisioning_window_open: {
     severity: 'info',
     summary: 'the BLE provisioning window is open (changes over BLE are accepted)',

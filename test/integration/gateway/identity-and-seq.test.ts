@@ -33,7 +33,8 @@ async function runAndAppend(dataDir: string, count: number, logger = captureLogg
       assert.ok(record);
       headers.push(decodeJwt(record.jwt).header as Record<string, unknown>);
     }
-    return { headers, serial: running.gateway.serial, lines: logger.lines };
+    const notified = running.gateway.notifications.list().active.map((x) => x.code);
+    return { headers, serial: running.gateway.serial, lines: logger.lines, notified };
   } finally {
     await running.stop();
   }
@@ -61,6 +62,8 @@ it('after egw.db is deleted, seqs continue above every seq signed before, in a n
   const loud = second.lines.find((l) => /NEW SIGNING EPOCH 2/.test(String(l.msg)));
   assert.ok(loud, 'an error line names the new epoch');
   assert.equal(loud.level, 50);
+  assert.ok(second.notified.includes('signing_epoch_new'), 'and a notification');
+  assert.ok(!first.notified.includes('signing_epoch_new'));
   // A third start on the same database is no new epoch.
   const third = await runAndAppend(dataDir, 1);
   assert.equal(third.headers[0]!.epoch, 2);

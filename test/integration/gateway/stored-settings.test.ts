@@ -81,6 +81,11 @@ it('starts on the config file when the stored settings do not validate, with a w
     assert.match(String(stats.json.settings.ignoredStored), /ingest\.url/);
     const settings = await call(httpPort!, apiToken, 'GET', '/api/settings');
     assert.equal(settings.json.harvest.batchSize, 10, 'the whole stored overlay is set aside');
+    const notes = await call(httpPort!, apiToken, 'GET', '/api/notifications');
+    const ignored = (notes.json.active as { code: string; message: string }[]).find(
+      (n) => n.code === 'settings_ignored',
+    );
+    assert.match(ignored?.message ?? '', /egw settings reset/);
     assert.ok(
       lines.some((l) => /ignoring the settings stored through the API/.test(String(l.msg)) && l.remedy),
       'a warning naming the remedy',
