@@ -8,6 +8,10 @@ import type { Clock } from '../../server/src/core/clock.ts';
 import type { Logger } from '../../server/src/core/logger.ts';
 import type { WifiManager } from '../../server/src/wifi/wifi-manager.ts';
 import { EgwttpConnection } from './egwttp/egwttp-connection.ts';
+import { ImprovGattService } from './gatt/improv-gatt-service.ts';
+import { improvAdvertisingData } from './improv/improv-advertising.ts';
+import { createImprovOverGateway } from './improv/improv-over-gateway.ts';
+import type { ImprovProvisioner } from './improv/improv-provisioner.ts';
 import { buildAdvertisingData } from './gatt/advertisement.ts';
 import { BlePeripheral, type AdvertisingState } from './gatt/ble-peripheral.ts';
 import type { HciUart } from './gatt/hci-uart.ts';
@@ -46,6 +50,8 @@ export interface BleServiceOptions {
   controlSocket?: boolean;
   /** Advertised name (default: the gateway's /api/name, else "EGW"); cut to 29 UTF-8 bytes. */
   name?: string;
+  /** Serve Improv Wi-Fi beside EGWTTP over BLE (default true). */
+  improv?: boolean;
   /** Drive a controller on a serial line (bleno's uart HCI driver) instead of the HCI socket. */
   hciUart?: HciUart;
 }
@@ -130,21 +136,40 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
       'EGWTTP WebSocket transport listening',
     );
   }
+  let improv: ImprovProvisioner | undefined;
   if (wantsBle) {
     const name = options.name ?? (await gatewayName(forwarder));
     peripheral = new BlePeripheral({
       name,
       open,
       logger,
-      advertising: () => buildAdvertisingData(name, EGW_SERVICE_UUID),
+      advertising: () => [
+        buildAdvertisingData(name, EGW_SERVICE_UUID),
+        ...(improv ? [improvAdvertisingData(name, improv.state())] : []),
+      ],
+      clock,
       shouldAdvertise: () => window.isOpen(),
       alwaysAdvertise: options.alwaysAdvertise,
       hciUart: options.hciUart,
+      extraServices: (classes) => (improv ? [new ImprovGattService(classes, improv)] : []),
     });
+    improv =
+      options.improv === false
+        ? undefined
+        : createImprovOverGateway({
+            forwarder,
+            gatewayUrl: options.gatewayUrl,
+            isAuthorized: () => window.isOpen(),
+            name,
+            logger: logger.child({ area: 'improv' }),
+          });
+    // Improv's state travels in the advertisement: set it again when it changes.
+    improv?.onChange((what) => (what === 'state' ? peripheral?.updateAdvertising() : undefined));
     await peripheral.start();
   }
   const unsubscribe = window.onChange((state) => {
     logger.info({ window: state }, state.open ? 'provisioning window open' : 'provisioning window closed');
+    improv?.refresh();
     peripheral?.refreshAdvertising();
   });
   const status = (): BleServiceStatus => ({

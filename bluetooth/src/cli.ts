@@ -33,6 +33,8 @@ Options of run:
   --no-unprovisioned-window do not keep the window open while there is no Wi-Fi and no device
   --gpio-chip C --gpio-line L  provisioning button on a GPIO line (libgpiod's gpiomon)
   --name NAME               advertised name (default: the gateway's name; cut to 29 UTF-8 bytes)
+  --no-improv               no Improv Wi-Fi service beside EGWTTP (on by default: phones without Web
+                            Bluetooth join Wi-Fi through Home Assistant's Improv support)
   --hci-uart PATH[:BAUD]    Bluetooth controller on a serial line speaking HCI H4 (nRF52/ESP32 HCI
                             firmware, Pi HATs), e.g. /dev/ttyACM0:1000000 (default baud 1000000);
                             env EGW_BLE_HCI_UART
@@ -55,6 +57,7 @@ const OPTIONS = {
   'gpio-line': { type: 'string' },
   name: { type: 'string' },
   'hci-uart': { type: 'string' },
+  'no-improv': { type: 'boolean', default: false },
   'show-pin': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -96,6 +99,7 @@ async function run(args: string[]): Promise<number> {
     wifi: values['no-unprovisioned-window'] ? undefined : createWifiManager(),
     gpio,
     name: values.name,
+    improv: !values['no-improv'],
     hciUart: hciUart === undefined ? undefined : parseHciUart(hciUart),
   });
   if (service.wsPort !== undefined)

@@ -8,6 +8,7 @@
  */
 import type { Bleno, PrimaryService } from '@stoprocent/bleno';
 import { NotAvailable } from '../../../server/src/core/errors.ts';
+import type { Clock, Timer } from '../../../server/src/core/clock.ts';
 import type { Logger } from '../../../server/src/core/logger.ts';
 import type { AdvertisingData } from './advertisement.ts';
 import type { HciUart } from './hci-uart.ts';
@@ -22,8 +23,16 @@ export interface ExtraGattService {
 export interface BlePeripheralOptions {
   open: OpenConnection;
   logger: Logger;
-  /** The advertising data to use now (called each time advertising (re)starts). */
-  advertising: () => AdvertisingData;
+  /**
+   * The advertising sets to use now (called each time advertising (re)starts). Several sets take
+   * turns every `rotateMs`: Improv's UUID and service data must share one advertisement, which the
+   * EGW UUID does not fit beside (Improv spec: "cycle between advertising data").
+   */
+  advertising: () => AdvertisingData[];
+  /** For the rotation timer. */
+  clock: Clock;
+  /** How long each advertising set stays on, ms (default 2000). */
+  rotateMs?: number;
   /** Advertise only while this says so (the provisioning window), unless alwaysAdvertise. */
   shouldAdvertise: () => boolean;
   alwaysAdvertise?: boolean;
@@ -81,6 +90,8 @@ export class BlePeripheral {
   private advertisingState: AdvertisingState = { state: 'off' };
   private gatt?: EgwGattService;
   private extras: ExtraGattService[] = [];
+  private rotation?: Timer;
+  private turn = 0;
 
   constructor(options: BlePeripheralOptions) {
     this.options = options;
@@ -149,6 +160,7 @@ export class BlePeripheral {
     } else if (!want && this.advertising) {
       this.advertising = false;
       this.advertisingState = { state: 'off' };
+      this.rotation?.cancel();
       bleno.stopAdvertising();
       this.options.logger.info('provisioning window closed: BLE advertising stopped');
     }
@@ -160,12 +172,15 @@ export class BlePeripheral {
   }
 
   private startAdvertising(bleno: Bleno): void {
-    let data: AdvertisingData;
+    this.rotation?.cancel();
+    let sets: AdvertisingData[];
     try {
-      data = this.options.advertising();
+      sets = this.options.advertising();
     } catch (error) {
       return this.failed(error);
     }
+    const data = sets[this.turn++ % sets.length];
+    if (!data) return;
     bleno.startAdvertisingWithEIRData(data.advertisement, data.scanResponse, (err) => {
       if (err) return this.failed(err);
       this.advertisingState = {
@@ -174,6 +189,15 @@ export class BlePeripheral {
         scanResponseBytes: data.scanResponse.length,
       };
     });
+    if (sets.length > 1) {
+      this.rotation = this.options.clock.setTimer(
+        'ble-advertising-rotation',
+        this.options.rotateMs ?? 2000,
+        () => {
+          if (this.advertising) this.startAdvertising(bleno);
+        },
+      );
+    }
   }
 
   private failed(error: unknown): void {
@@ -184,6 +208,7 @@ export class BlePeripheral {
   }
 
   stop(): void {
+    this.rotation?.cancel();
     if (this.bleno && this.state === 'poweredOn') this.bleno.stopAdvertising();
     this.bleno?.removeAllListeners();
     this.bleno?.stop();

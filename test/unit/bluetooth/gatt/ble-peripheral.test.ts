@@ -41,7 +41,8 @@ function setup() {
   const peripheral = new BlePeripheral({
     name: 'EGW-3F9A',
     logger,
-    advertising: () => buildAdvertisingData('EGW-3F9A', EGW_SERVICE_UUID),
+    advertising: () => [buildAdvertisingData('EGW-3F9A', EGW_SERVICE_UUID)],
+    clock,
     open: () => ({ write: async () => {}, close: () => {} }),
     shouldAdvertise: () => window.isOpen(),
     // The stand-in implements the part of Bleno the peripheral uses.
@@ -92,7 +93,8 @@ describe('BlePeripheral', () => {
   it('reports "error" and stays up when bleno cannot be loaded', async () => {
     const peripheral = new BlePeripheral({
       name: 'EGW',
-      advertising: () => buildAdvertisingData('EGW', EGW_SERVICE_UUID),
+      advertising: () => [buildAdvertisingData('EGW', EGW_SERVICE_UUID)],
+      clock: new ManualClock(),
       logger: pino({ level: 'silent' }),
       open: () => ({ write: async () => {}, close: () => {} }),
       shouldAdvertise: () => true,
