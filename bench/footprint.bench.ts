@@ -168,7 +168,7 @@ export default async function footprintBench({ quick }: BenchOptions): Promise<B
   const timing: Timing = quick ? { warmupMs: 1000, phaseMs: 4000 } : { warmupMs: 5000, phaseMs: 60_000 };
   const report: BenchFigures = {
     loadAverage1m: round(loadavg()[0] ?? 0),
-    nodeOptions: deployedNodeOptions() || '(none)',
+    nodeOptions: (process.env.FOOTPRINT_NODE_OPTIONS ?? deployedNodeOptions()) || '(none)',
   };
   const add = (prefix: string, figures: BenchFigures): void => {
     for (const [k, v] of Object.entries(figures)) report[`${prefix}.${k}`] = v;

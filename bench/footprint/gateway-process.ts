@@ -62,7 +62,8 @@ export async function startGatewayProcess(
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      NODE_OPTIONS: deployedNodeOptions(),
+      // FOOTPRINT_NODE_OPTIONS compares other V8 flags against the image's (how the flags were chosen).
+      NODE_OPTIONS: process.env.FOOTPRINT_NODE_OPTIONS ?? deployedNodeOptions(),
       EGW_LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
