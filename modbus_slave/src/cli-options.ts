@@ -32,6 +32,7 @@ devices:
   --p1 PATH                 also write DSMR 5 telegrams of the first device (a meter) to this serial port
   --p1-bad-crc-every N      every Nth telegram with a wrong CRC
   --homewizard-port N       also serve the first device as a HomeWizard P1 meter (local API) on port N
+  --homewizard-mdns         and advertise it over mDNS as _hwenergy._tcp
 
 physics:
   --seed N                  fixed seed (default 1): the same run every time
@@ -157,6 +158,7 @@ export function parseCli(argv: string[]): CliSettings {
       p1: { type: 'string' },
       'p1-bad-crc-every': { type: 'string' },
       'homewizard-port': { type: 'string' },
+      'homewizard-mdns': { type: 'boolean' },
       baud: { type: 'string' },
       seed: { type: 'string' },
       speed: { type: 'string' },
@@ -248,6 +250,7 @@ export function parseCli(argv: string[]): CliSettings {
       ...(values.p1 !== undefined ? { serialPath: values.p1 } : {}),
       ...(badCrcEvery !== undefined ? { badCrcEvery } : {}),
       ...(homewizardPort !== undefined ? { homewizardPort } : {}),
+      ...(values['homewizard-mdns'] === true ? { homewizardMdns: true } : {}),
     };
   }
   if (values.serial !== undefined) {

@@ -68,7 +68,14 @@ export interface SimulatorOptions {
    * Also act as a smart meter's P1 side, from the values of `device` (default the first): DSMR
    * telegrams on `serialPath`, the HomeWizard local API on `homewizardPort`.
    */
-  p1?: { device?: string; serialPath?: string; badCrcEvery?: number; homewizardPort?: number };
+  p1?: {
+    device?: string;
+    serialPath?: string;
+    badCrcEvery?: number;
+    homewizardPort?: number;
+    /** Advertise the HomeWizard API over mDNS (`_hwenergy._tcp`). */
+    homewizardMdns?: boolean;
+  };
   /** Serve every TCP port as a Solarman V5 logger stick with this serial (RTU frames inside V5). */
   solarmanLoggerSerial?: number;
   /** Serve every device as Modbus RTU on this serial port instead of TCP (ports then read 0). */
@@ -305,6 +312,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         ...(p1.serialPath !== undefined ? { serialPath: p1.serialPath } : {}),
         ...(p1.badCrcEvery !== undefined ? { badCrcEvery: p1.badCrcEvery } : {}),
         ...(p1.homewizardPort !== undefined ? { homewizardPort: p1.homewizardPort } : {}),
+        ...(p1.homewizardMdns ? { homewizardMdns: true } : {}),
       });
       stopAll.push(() => outputs.stop());
       if (outputs.homewizardPort !== undefined) simulator.homewizardPort = outputs.homewizardPort;

@@ -23,6 +23,8 @@ export interface P1OutputOptions {
   intervalMs?: number;
   /** Serve the HomeWizard API on this port (0 = ephemeral). */
   homewizardPort?: number;
+  /** Advertise the HomeWizard API as `_hwenergy._tcp` over mDNS, as the real dongle does. */
+  homewizardMdns?: boolean;
   host?: string;
 }
 
@@ -89,6 +91,28 @@ export async function startP1Outputs(options: P1OutputOptions): Promise<P1Output
     const address = server.address();
     homewizardPort = typeof address === 'object' && address ? address.port : undefined;
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    if (options.homewizardMdns && homewizardPort !== undefined) {
+      const { Bonjour } = await import('bonjour-service');
+      const bonjour = new Bonjour();
+      const { serial, product_type: productType, product_name: productName } = identity();
+      bonjour.publish({
+        name: `p1meter-${String(serial).slice(-6)}`,
+        type: 'hwenergy',
+        port: homewizardPort,
+        disableIPv6: true,
+        txt: {
+          api_enabled: '1',
+          path: '/api/v1',
+          serial,
+          product_type: productType,
+          product_name: productName,
+        },
+      });
+      stops.unshift(async () => {
+        await new Promise<void>((resolve) => bonjour.unpublishAll(() => resolve()));
+        await new Promise<void>((resolve) => bonjour.destroy(() => resolve()));
+      });
+    }
   }
 
   return {
@@ -100,7 +124,7 @@ export async function startP1Outputs(options: P1OutputOptions): Promise<P1Output
   };
 }
 
-function identity(): Record<string, unknown> {
+function identity(): Record<string, string> {
   return {
     product_type: 'HWE-P1',
     product_name: 'P1 meter',

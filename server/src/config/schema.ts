@@ -263,6 +263,15 @@ export const ConfigSchema = z.object({
         ),
     })
     .prefault({}),
+  mdns: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('advertise the gateway over mDNS / DNS-SD as _egw._tcp and _http._tcp'),
+      name: z.string().min(1).max(63).optional().describe('service instance name (default "egw <serial>")'),
+    })
+    .prefault({}),
   backend: z
     .object({
       graphqlUrl: httpUrl.optional().describe('backend GraphQL endpoint asked for the gateway name'),

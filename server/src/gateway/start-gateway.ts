@@ -322,6 +322,20 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       httpPort = api.port;
       // Closed first on stop: no API calls (device adds, settings) while draining.
       cleanup.push(() => api.close());
+      if (config.mdns.enabled) {
+        // bonjour-service loads only on a box that advertises itself.
+        const { MdnsAdvertiser } = await import('../discovery/mdns-advertiser.ts');
+        const advertiser = new MdnsAdvertiser({
+          name: config.mdns.name ?? `egw ${identity.serial}`,
+          serial: identity.serial,
+          version: PACKAGE_VERSION,
+          httpPort: api.port,
+          logger: logger.child({ area: 'mdns' }),
+        });
+        advertiser.start();
+        // Goodbyes go out before the API closes.
+        cleanup.push(() => advertiser.stop());
+      }
     }
     logger.info(
       { serial: identity.serial, dataDir, devices: devices.list().length, httpPort },

@@ -59,6 +59,7 @@ export const scanCommand: CliCommand = {
     'Usage: egw scan --host H [--port P] [--units 1-247] [--json] [--timeout MS]',
     '       egw scan --serial PATH [--baud B] [--parity P] [--units 1-247] [--json]',
     '       egw scan --subnet 192.168.1.0/24 [--port 502] [--units 1] [--json]',
+    '       egw scan --mdns [--timeout MS] [--json]',
     '',
     'Asks each unit id for holding registers 40000-40001; a unit that answers (data or an exception',
     'other than the gateway exceptions 0A/0B) is present and is identified: SunSpec chain first, then',
@@ -68,6 +69,8 @@ export const scanCommand: CliCommand = {
     'Options:',
     '  --host H            Modbus TCP host',
     '  --subnet CIDR       scan every host of an IPv4 block (/16 to /32) with the port open',
+    '  --mdns              list gateways (_egw._tcp), HomeWizard (_hwenergy._tcp) and Enphase',
+    '                      (_enphase-envoy._tcp) devices that advertise over mDNS (--timeout: 3000)',
     '  --port P            TCP port (default 502)',
     '  --serial PATH       serial device for Modbus RTU, e.g. /dev/ttyUSB0',
     '  --baud B            RTU baud rate (default 9600)',
@@ -85,9 +88,18 @@ export const scanCommand: CliCommand = {
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { ...targetOptions, units: { type: 'string' }, subnet: { type: 'string' } },
+      options: {
+        ...targetOptions,
+        units: { type: 'string' },
+        subnet: { type: 'string' },
+        mdns: { type: 'boolean' },
+      },
       strict: true,
     });
+    if (values.mdns) {
+      const { scanMdns } = await import('./scan-mdns.ts');
+      return scanMdns(integerOption('timeout', values.timeout, 3000, 100, 60_000), values.json);
+    }
     const clock = new SystemClock();
     const timeoutMs = integerOption('timeout', values.timeout, 500, 50, 120_000);
     const units = parseUnits(values.units ?? (values.subnet ? '1' : '1-247'));
