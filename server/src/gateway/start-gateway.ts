@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
-import { describeError } from '../core/errors.ts';
+import { describeError, EgwError } from '../core/errors.ts';
 import { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config, DeviceConfig } from '../config/schema.ts';
@@ -135,7 +135,14 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       clock,
       logger: ctx.logger.child({ area: 'outbox' }),
     });
-    cleanup.push(() => outbox.close());
+    let discardedAtStop = 0;
+    cleanup.push(() => void (discardedAtStop = outbox.close()));
+    if (outbox.recovered) {
+      notifications.raise({
+        code: 'outbox_database_replaced',
+        message: `egw.db was corrupt (${outbox.recovered.reason}); moved to ${outbox.recovered.movedTo}, a new one started`,
+      });
+    }
     const seqStart = SeqGuard.open(dataDir, identity.serial, outbox, logger);
     seq.guard = seqStart.guard;
     if (seqStart.start.newEpoch) {
@@ -353,7 +360,17 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       notifications,
       services,
       httpPort,
-      stop: () => (stopping ??= closeAll().then(() => logger.info('gateway stopped'))),
+      stop: () =>
+        (stopping ??= closeAll().then(() => {
+          logger.info('gateway stopped');
+          // Not a clean stop: `egw run` must not report "clean": true when batches were lost.
+          if (discardedAtStop > 0) {
+            throw new EgwError(
+              'held_batches_discarded',
+              `${discardedAtStop} batches held in memory (the disk refused them) were lost at stop`,
+            );
+          }
+        })),
     };
   } catch (error) {
     await closeAll();

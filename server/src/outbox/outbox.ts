@@ -12,7 +12,7 @@
  * not blocked by an fsync per acknowledgement while a backlog drains.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SystemClock, type Clock } from '../core/clock.ts';
 import { describeError } from '../core/errors.ts';
@@ -104,10 +104,20 @@ function restrictToOwner(path: string): void {
   }
 }
 
+/** WAL pages after which SQLite checkpoints (~1 MiB at 4 KiB pages; its default is 1000). */
+export const WAL_AUTOCHECKPOINT_PAGES = 256;
+/** The WAL file is truncated to this after a checkpoint, bytes. */
+export const WAL_SIZE_LIMIT_BYTES = 1_048_576;
+
+/** A database SQLite opens but whose integrity check fails. */
+class CorruptDatabase extends Error {}
+
 /** The SQLite outbox. Open with Outbox.open(); all methods are synchronous (better-sqlite3). */
 export class Outbox {
   /** Settings persisted next to the batches (SettingsStore backing). */
   readonly settings: OutboxSettings;
+  /** Set when open() found the database corrupt and started a new one. */
+  recovered?: { movedTo: string; reason: string };
   private readonly reserveSeq: ((seq: number) => void) | undefined;
   private readonly sign: BatchSigner;
   private readonly maxBatches: number;
@@ -135,15 +145,54 @@ export class Outbox {
     this.st = prepareStatements(db);
   }
 
-  /** Opens (creating and migrating) the outbox database at `path`, e.g. `<dataDir>/egw.db`. */
+  /**
+   * Opens (creating and migrating) the outbox database at `path`, e.g. `<dataDir>/egw.db`. A database
+   * that fails SQLite's quick integrity check (or cannot be read as one) is moved aside as
+   * `<path>.corrupt-<time>` with its WAL files and a new one is started: otherwise every commit would
+   * fail, one error per harvest, forever. `recovered` then says so (the caller raises a notification).
+   */
   static open(path: string, options: OutboxOptions): Outbox {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    let reason: string | undefined;
+    try {
+      return Outbox.openChecked(path, options);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (!(error instanceof CorruptDatabase) && code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB')
+        throw error;
+      reason = error instanceof Error ? error.message : String(error);
+    }
+    const clock = options.clock ?? new SystemClock();
+    const movedTo = `${path}.corrupt-${new Date(clock.nowMs()).toISOString().replace(/[:.]/g, '-')}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      try {
+        renameSync(`${path}${suffix}`, `${movedTo}${suffix}`);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    (options.logger ?? silentLogger()).error(
+      { path, movedTo, reason },
+      'outbox database is corrupt: moved it aside and started a new one',
+    );
+    const outbox = Outbox.openChecked(path, options);
+    outbox.recovered = { movedTo, reason };
+    return outbox;
+  }
+
+  private static openChecked(path: string, options: OutboxOptions): Outbox {
     restrictToOwner(path);
     const db = new Database(path);
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
+      // Checkpoint by size: SQLite's default (1000 pages, ~4 MB of WAL) needs more headroom than a
+      // small disk has; the WAL file is cut back to 1 MiB after each checkpoint.
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new CorruptDatabase(`quick_check: ${String(check)}`);
       if (options.maxDbBytes !== undefined) {
         const pageSize = db.pragma('page_size', { simple: true }) as number;
         db.pragma(`max_page_count = ${Math.max(16, Math.floor(options.maxDbBytes / pageSize))}`);
@@ -237,6 +286,7 @@ export class Outbox {
         { code: (error as { code?: unknown }).code, held: this.held.size + 1, err: describeError(error) },
         'outbox: cannot store a batch; keeping it in memory',
       );
+      this.checkpoint();
       return undefined;
     }
     for (const listener of this.listeners) listener(record);
@@ -383,11 +433,35 @@ export class Outbox {
     this.settings.put(key, value);
   }
 
-  /** Closes the database (idempotent). */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Writes the WAL back into the database and truncates it: after a storage error this frees the
+   * space the next attempt needs. Failing is fine (the disk may still be full).
+   */
+  private checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Still no space: the held batches are retried on the next append.
+    }
+  }
+
+  /**
+   * Closes the database (idempotent). Batches still held in memory (the disk refused them) are tried
+   * once more; those that still do not fit are lost: logged as an error and returned as a count.
+   */
+  close(): number {
+    if (this.closed) return 0;
     this.closed = true;
+    if (this.held.size > 0) this.retryHeld();
+    const discarded = this.held.size;
+    if (discarded > 0) {
+      this.logger.error(
+        { discarded, storageErrors: this.storageErrors },
+        'outbox: closing with batches the disk refused; they are lost',
+      );
+    }
     this.listeners.clear();
     this.db.close();
+    return discarded;
   }
 }

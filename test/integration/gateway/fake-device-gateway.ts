@@ -14,6 +14,7 @@ import {
   type GatewayParts,
   type RunningGateway,
 } from '../../../server/src/gateway/start-gateway.ts';
+import { TaskObserverRelay } from '../../../server/src/gateway/task-observer-relay.ts';
 import { createWifiManager } from '../../../server/src/wifi/create-wifi-manager.ts';
 import { FakeDeviceReader } from '../../fakes/fake-device-reader.ts';
 
@@ -45,11 +46,24 @@ export async function startFakeDeviceGateway(options: {
     ...options.config,
     devices,
   });
-  const engine = new Scheduler({ clock, logger: silentLogger(), observer: options.observer });
+  // As in egw run: the engine reports to the gateway's metrics (and so to the API's load shedder)
+  // through the relay, and here also to the test's observer.
+  const relay = new TaskObserverRelay();
+  const observer: TaskObserver = {
+    runFinished: (report) => {
+      relay.runFinished(report);
+      options.observer?.runFinished?.(report);
+    },
+    overrun: (kind, name) => {
+      relay.overrun(kind, name);
+      options.observer?.overrun?.(kind, name);
+    },
+  };
+  const engine = new Scheduler({ clock, logger: silentLogger(), observer });
   engine.start();
   try {
     const gateway = await startGateway(
-      { config, clock, logger, engine },
+      { config, clock, logger, engine, taskObserver: relay },
       {
         openReader: (device) => new FakeDeviceReader(clock, { id: device.id }),
         createUplinks: options.createUplinks ?? (() => Promise.resolve([])),
@@ -70,7 +84,7 @@ export async function startFakeDeviceGateway(options: {
 }
 
 /** A logger at `level` whose JSON lines land in `lines` (parsed), for asserting what was logged. */
-export function captureLogger(level: 'info' | 'warn' | 'debug' = 'info'): {
+export function captureLogger(level: 'error' | 'warn' | 'info' | 'debug' = 'info'): {
   logger: Logger;
   lines: Record<string, unknown>[];
 } {
