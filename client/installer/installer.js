@@ -3,9 +3,46 @@
  * inverter, join Wi-Fi. All calls go through the one transport-neutral client.
  */
 import { egwttpClient, httpClient, openBleLink, openWsLink } from '../src/api-client.js';
+import { PROFILES } from './profiles.js';
 
 const $ = (id) => document.getElementById(id);
 let client;
+
+/** Why Web Bluetooth cannot work here ('' when it can): never a raw error for the installer. */
+function bluetoothUnavailableReason() {
+  if (!window.isSecureContext) {
+    return `This page was opened over plain HTTP (${window.location.host}), probably from the gateway itself. Browsers allow Bluetooth only on https:// pages.`;
+  }
+  if (!navigator.bluetooth) {
+    return 'This browser has no Web Bluetooth: Safari and Firefox lack it, and no browser on an iPhone has it.';
+  }
+  return '';
+}
+
+/** Where the hosted (https) installer lives: ?hosted=URL, else the page's meta tag (set by the static build). */
+function hostedInstallerUrl() {
+  const param = new URL(window.location.href).searchParams.get('hosted');
+  const meta = document.querySelector('meta[name="egw-hosted-installer"]')?.getAttribute('content');
+  const url = param || meta || '';
+  return /^https:\/\//.test(url) ? url : '';
+}
+
+function fillProfiles() {
+  const select = $('inv-type');
+  const groups = { inverter: 'Inverters', battery: 'Batteries', meter: 'Meters' };
+  for (const [kind, title] of Object.entries(groups)) {
+    const group = document.createElement('optgroup');
+    group.label = title;
+    for (const profile of PROFILES.filter((p) => p.kind === kind)) {
+      const option = document.createElement('option');
+      option.value = profile.id;
+      option.textContent = profile.label;
+      group.append(option);
+    }
+    if (group.children.length) select.append(group);
+  }
+  select.value = 'sunspec';
+}
 
 function show(id, text, ok) {
   const el = $(id);
@@ -49,11 +86,21 @@ async function connect() {
 async function loadIdentity() {
   const crypto = await client.request('GET', '/api/crypto');
   $('identity-box').disabled = false;
-  if (crypto.status !== 200) return ($('identity').textContent = errorText(crypto));
-  $('identity').textContent = JSON.stringify(
-    { serial: crypto.body.serial, publicKey: crypto.body.publicKey, alg: crypto.body.alg },
-    null,
-    2,
+  if (crypto.status !== 200) return void $('identity').replaceChildren(errorText(crypto));
+  const rows = [
+    ['Name', crypto.body.deviceName],
+    ['Serial', crypto.body.serial],
+    ['Key', crypto.body.publicKey],
+    ['Signing', crypto.body.alg],
+  ].filter(([, value]) => value);
+  $('identity').replaceChildren(
+    ...rows.flatMap(([name, value]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = name;
+      const dd = document.createElement('dd');
+      dd.textContent = String(value);
+      return [dt, dd];
+    }),
   );
 }
 
@@ -78,6 +125,9 @@ async function provePin() {
 }
 
 async function addInverter() {
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test($('inv-ip').value.trim())) {
+    return show('inverter-state', "enter the inverter's IP address or host name", false);
+  }
   const body = {
     ip: $('inv-ip').value.trim(),
     port: Number($('inv-port').value),
@@ -114,12 +164,43 @@ async function joinWifi() {
   log(`POST /api/wifi → ${result.status}`);
 }
 
+/** Runs a click handler; a dropped link or a refused call shows as text, never as a raw error. */
+function guarded(stateId, handler) {
+  return async () => {
+    try {
+      await handler();
+    } catch (error) {
+      show(stateId, String(error?.message ?? error), false);
+    }
+  };
+}
+
 $('transport').addEventListener('change', syncTransportRows);
 $('connect-button').addEventListener('click', connect);
 $('pin-button').addEventListener('click', provePin);
-$('inverter-button').addEventListener('click', addInverter);
-$('scan-button').addEventListener('click', scan);
-$('wifi-button').addEventListener('click', joinWifi);
+$('inverter-button').addEventListener('click', guarded('inverter-state', addInverter));
+$('scan-button').addEventListener('click', guarded('wifi-state', scan));
+$('wifi-button').addEventListener('click', guarded('wifi-state', joinWifi));
+
+fillProfiles();
+const servedByGateway = window.location.protocol === 'http:' || window.location.protocol === 'https:';
+$('http-url').value = servedByGateway ? window.location.origin : 'http://127.0.0.1:5000';
+$('ws-url').value = `ws://${window.location.hostname || '127.0.0.1'}:5002`;
+const why = bluetoothUnavailableReason();
+if (why) {
+  $('ble-notice').hidden = false;
+  $('ble-notice-why').textContent = why;
+  const hosted = hostedInstallerUrl();
+  if (hosted) {
+    $('hosted-link').href = hosted;
+    $('hosted-link').textContent = hosted;
+    $('hosted-link-row').hidden = false;
+  }
+  const ble = $('transport').querySelector('option[value="ble"]');
+  ble.disabled = true;
+  ble.textContent = 'Bluetooth (not available here)';
+  $('transport').value = 'http';
+}
 const params = new URL(window.location.href).searchParams;
 if (params.get('ws')) {
   $('transport').value = 'ws';
