@@ -18,6 +18,8 @@ export interface EgwBleOnPtyOptions {
   args?: string[];
   env?: Record<string, string>;
   controller?: VirtualControllerOptions;
+  /** Resolve once this holds instead of once advertising runs. */
+  ready?: (controller: VirtualController) => boolean;
 }
 
 /** A running egw-ble on its virtual controller. */
@@ -53,7 +55,8 @@ export async function startEgwBleOnPty(options: EgwBleOnPtyOptions): Promise<Egw
     child.once('exit', (code) => reject(new Error(`egw-ble exited with ${code}: ${output}`))),
   );
   exited.catch(() => undefined);
-  await Promise.race([controller.until(() => controller.advertisingEnabled), exited]);
+  const ready = options.ready ?? ((c: VirtualController) => c.advertisingEnabled);
+  await Promise.race([controller.until(() => ready(controller)), exited]);
   return {
     controller,
     child,

@@ -87,6 +87,8 @@ export interface VirtualControllerOptions {
   link?: LinkModel;
   /** Public address reported by Read BD_ADDR. */
   address?: string;
+  /** Answer LE Set Advertise Enable (on) with this HCI error (e.g. 0x0c Command Disallowed). */
+  refuseAdvertisingWith?: number;
 }
 
 /** The software controller. `start()` spawns socat and resolves once the pty exists. */
@@ -96,6 +98,8 @@ export class VirtualController {
   /** HCI opcodes received, in order (for tests that look at what bleno sent). */
   readonly commands: number[] = [];
   advertisingEnabled = false;
+  /** Advertise-enable commands refused (refuseAdvertisingWith). */
+  refusedAdvertising = 0;
   advertisingData = Buffer.alloc(0);
   scanResponseData = Buffer.alloc(0);
   /** Bytes that were no H4 packet. */
@@ -103,7 +107,8 @@ export class VirtualController {
     return this.splitter.garbageBytes;
   }
 
-  private readonly options: Required<Omit<VirtualControllerOptions, 'link'>>;
+  private readonly options: Required<Omit<VirtualControllerOptions, 'link' | 'refuseAdvertisingWith'>>;
+  private readonly refuseAdvertisingWith?: number;
   private readonly link: LinkModel;
   private readonly splitter = new H4Splitter();
   private socat?: ChildProcess;
@@ -119,6 +124,7 @@ export class VirtualController {
       address: options.address ?? 'c0:ff:ee:00:00:01',
     };
     this.link = options.link ?? IMMEDIATE_LINK;
+    this.refuseAdvertisingWith = options.refuseAdvertisingWith;
   }
 
   async start(): Promise<void> {
@@ -313,6 +319,10 @@ export class VirtualController {
         return ok();
       }
       case OP.leSetAdvertiseEnable:
+        if (params.readUInt8(0) === 1 && this.refuseAdvertisingWith !== undefined) {
+          this.refusedAdvertising++;
+          return this.toHost(commandComplete(op, this.refuseAdvertisingWith));
+        }
         this.advertisingEnabled = params.readUInt8(0) === 1;
         return ok();
       case OP.disconnect: {
