@@ -104,6 +104,26 @@ async function loadIdentity() {
   uptimeBase = { ms: uptime.msek, at: window.performance.now() };
 }
 
+/** The gateway's state (GET /api/state or the `state` live event) and its reasons. */
+function showState({ state, reasons }) {
+  const badge = $('#gw-state');
+  text(badge, state);
+  badge.className = `badge gw-state-${state}`;
+  badge.dataset.state = state;
+  $('#gw-reasons').replaceChildren(
+    ...reasons.map((r) => {
+      const li = document.createElement('li');
+      li.className = r.severity === 'error' ? 'error' : r.severity === 'warning' ? 'warn' : '';
+      li.textContent = `${r.code}: ${r.message}`;
+      return li;
+    }),
+  );
+}
+
+async function loadState() {
+  showState(await getJson('/api/state'));
+}
+
 async function loadStats() {
   const stats = await getJson('/api/stats');
   const o = stats.outbox;
@@ -182,6 +202,7 @@ function liveEvents(freq, power) {
     }
   });
   source.addEventListener('devices-changed', () => loadDevices());
+  source.addEventListener('state', (event) => showState(JSON.parse(event.data)));
   source.addEventListener('uplink-state', () => loadStats());
 }
 
@@ -252,7 +273,7 @@ async function main() {
   const freq = frequencyChart($('#freq-chart'));
   const power = powerChart($('#power-chart'));
   $('#freq-device').addEventListener('change', (e) => freq.render(e.target.value));
-  await Promise.all([loadIdentity(), loadDevices(), loadStats()]);
+  await Promise.all([loadIdentity(), loadDevices(), loadStats(), loadState()]);
   for (const d of devices.values()) if (d.reading) power.add(d.reading);
   liveEvents(freq, power);
   setInterval(

@@ -52,6 +52,16 @@ it('shows readings and a live frequency chart, adds a device with the token', as
   );
   assert.ok(await chart.locator('canvas').count(), 'uPlot drew a canvas');
 
+  // The gateway's state, kept current by the live events.
+  const state = page.locator('#gw-state');
+  await page.locator('#gw-state[data-state="running"]').waitFor({ timeout: 20_000 });
+  demo.gateway.notifications.raise({ code: 'storage_error', message: 'disk refused a write' });
+  await page.locator('#gw-state[data-state="degraded"]').waitFor({ timeout: 10_000 });
+  await page.locator('#gw-reasons li.error', { hasText: 'storage_error: disk refused a write' }).waitFor();
+  demo.gateway.notifications.clear({ code: 'storage_error' });
+  await page.locator('#gw-state[data-state="running"]').waitFor({ timeout: 10_000 });
+  assert.equal(await state.innerText(), 'running');
+
   // Add a device: the first submit asks for the token, the second carries it.
   await page.fill('input[name="id"]', 'added1');
   await page.fill('input[name="host"]', inverter.host);

@@ -19,6 +19,7 @@ import type { FrequencySnapshot } from '../../server/src/harvest/frequency-sampl
 import type { GatewayIdentity } from '../../server/src/identity/gateway-identity.ts';
 import type { BatchRecord } from '../../server/src/outbox/batch-record.ts';
 import type { UplinkState } from '../../server/src/uplink/uplink.ts';
+import { GatewayState } from '../../server/src/notifications/gateway-state.ts';
 import { NotificationCenter } from '../../server/src/notifications/notification-center.ts';
 import type { WifiManager, WifiNetwork, WifiState } from '../../server/src/wifi/wifi-manager.ts';
 
@@ -166,6 +167,13 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
   const devices = new FakeDeviceRegistry(bus);
   const wifi = new FakeWifi();
   const notifications = new NotificationCenter({ clock });
+  // The real state tracker over the fake devices (devices is filled below; read lazily).
+  const state = new GatewayState({
+    clock,
+    notifications,
+    devices: () => devices.list().map((d) => ({ id: d.config.id, read: d.reading !== undefined })),
+    onChange: (view) => bus.emit('gateway-state', view),
+  });
   const identity = fakeIdentity();
   let settings: Settings = SettingsSchema.parse({});
   const batches: BatchRecord[] = [1, 2, 3].map((seq) => {
@@ -260,6 +268,7 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
     uplinks: () => uplinkStates,
     wifi,
     notifications,
+    state: () => state.view(),
     startedAtMs: clock.monotonicMs(),
     version: '0.1.0-test',
   };
@@ -302,6 +311,7 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
   });
   emitReading('inv1');
   emitFrequency('inv1', 50.0);
+  state.started();
   return { services, devices, wifi, notifications, batches, uplinkStates, emitReading, emitFrequency };
 }
 

@@ -120,7 +120,13 @@ function assetMap(dashboardDir: string): StaticMap {
 export function buildApi(services: GatewayServices, options: ApiOptions): BuiltApi {
   const dashboardDir = options.staticDir ?? join(ROOT, 'client', 'dashboard');
   const logger = services.logger.child({ area: 'api' });
-  const events = new EventStream({ bus: services.bus, clock: services.clock, logger, ...options.events });
+  const events = new EventStream({
+    bus: services.bus,
+    clock: services.clock,
+    logger,
+    greeting: () => [{ event: 'state', data: services.state() }],
+    ...options.events,
+  });
   const name = new GatewayName({
     serial: services.identity.serial,
     clock: services.clock,

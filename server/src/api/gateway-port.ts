@@ -12,6 +12,7 @@ import type { TaskKindStats } from '../engine/task.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import type { BatchRecord, OutboxStats } from '../outbox/batch-record.ts';
 import type { UplinkState } from '../uplink/uplink.ts';
+import type { GatewayStateView } from '../notifications/gateway-state.ts';
 import type { NotificationCenter } from '../notifications/notification-center.ts';
 import type { WifiManager } from '../wifi/wifi-manager.ts';
 
@@ -31,6 +32,8 @@ export interface GatewayServices {
   wifi: WifiManager;
   /** Active and recently cleared notifications (GET /api/notifications). */
   notifications: NotificationCenter;
+  /** starting | unprovisioned | running | degraded | stopping, with its reasons (GET /api/state). */
+  state(): GatewayStateView;
   /** Monotonic ms at start, for /api/uptime. */
   startedAtMs: number;
   version: string;

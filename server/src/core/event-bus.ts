@@ -16,6 +16,8 @@ export interface GatewayEvents {
   'uplink-state': { uplink: string; state: string; since: number; lastError?: string };
   /** A signed batch was committed to the outbox. */
   batch: { seq: number; jwt: string; harvests: number };
+  /** The gateway's state or its reasons changed (see notifications/gateway-state.ts). */
+  'gateway-state': { state: string; since: number; reasons: readonly object[] };
   /** The set of configured devices changed (added or removed at run time). */
   'devices-changed': { ids: string[] };
 }

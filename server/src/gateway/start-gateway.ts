@@ -22,6 +22,7 @@ import { createBatch } from '../identity/batch-jwt.ts';
 import { loadOrCreateDeviceKey } from '../identity/device-key.ts';
 import { OUTBOX_FILE, refuseLostIdentity } from '../identity/identity-check.ts';
 import { SeqGuard } from '../identity/seq-guard.ts';
+import { GatewayState } from '../notifications/gateway-state.ts';
 import { NotificationCenter } from '../notifications/notification-center.ts';
 import { registerNotificationGauge } from '../notifications/notification-metrics.ts';
 import { NotificationSources } from '../notifications/notification-sources.ts';
@@ -242,6 +243,26 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     });
 
     const startedAtMs = clock.monotonicMs();
+    let loggedState = '';
+    const state = new GatewayState({
+      clock,
+      notifications,
+      devices: () => devices.list().map((d) => ({ id: d.config.id, read: d.reading !== undefined })),
+      onChange: (view) => {
+        bus.emit('gateway-state', view);
+        if (view.state !== loggedState)
+          logger.info({ state: view.state, reasons: view.reasons.map((r) => r.code) }, 'gateway state');
+        loggedState = view.state;
+      },
+    });
+    // Readings matter to the state only while it waits for every device's first one.
+    const offState = [
+      bus.on('reading', () => {
+        if (state.view().state === 'starting') state.changed();
+      }),
+      bus.on('devices-changed', () => state.changed()),
+    ];
+    cleanup.push(() => offState.forEach((off) => off()));
     const services: GatewayServices = {
       clock,
       logger: ctx.logger,
@@ -255,6 +276,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       uplinks: () => dispatcher?.states() ?? [],
       wifi: parts.wifi,
       notifications,
+      state: () => state.view(),
       startedAtMs,
       version: PACKAGE_VERSION,
     };
@@ -348,6 +370,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       { serial: identity.serial, dataDir, devices: devices.list().length, httpPort },
       'gateway started',
     );
+    state.started();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -360,8 +383,10 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       notifications,
       services,
       httpPort,
-      stop: () =>
-        (stopping ??= closeAll().then(() => {
+      stop: () => {
+        // Told first, so live-event clients hear "stopping" before the API closes.
+        if (!stopping) state.stopping();
+        return (stopping ??= closeAll().then(() => {
           logger.info('gateway stopped');
           // Not a clean stop: `egw run` must not report "clean": true when batches were lost.
           if (discardedAtStop > 0) {
@@ -370,7 +395,8 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
               `${discardedAtStop} batches held in memory (the disk refused them) were lost at stop`,
             );
           }
-        })),
+        }));
+      },
     };
   } catch (error) {
     await closeAll();

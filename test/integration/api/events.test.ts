@@ -89,3 +89,18 @@ it('drops a client that stops reading instead of buffering without bound', async
   assert.equal(stats.json.events.clients, 0);
   s.close();
 });
+
+it('sends the gateway state first, then every change of it', async () => {
+  const s = await open();
+  await until(() => s.text().includes('event: state'), 'state on connect');
+  assert.match(s.text(), /^retry: 2000\n\nevent: state\ndata: \{"state":"running"/);
+  h.fake.notifications.raise({ code: 'uplink_retrying', subject: 'http', message: 'refused for 5 min' });
+  await until(() => s.text().includes('"state":"degraded"'), 'degraded arrives');
+  assert.match(s.text(), /event: state\ndata: \{"state":"degraded",[^\n]*"code":"uplink_retrying"/);
+  const state = await h.request('GET', '/api/state');
+  assert.equal(state.json.state, 'degraded');
+  assert.equal(state.json.reasons[0].subject, 'http');
+  h.fake.notifications.clear({ code: 'uplink_retrying', subject: 'http' });
+  await until(() => s.text().split('"state":"running"').length === 3, 'running again');
+  s.close();
+});

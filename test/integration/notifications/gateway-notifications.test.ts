@@ -37,6 +37,11 @@ describe('notifications raised and cleared by their causes', { timeout: 90_000 }
   const active = (code: NotificationCode) => gw.notifications.list().active.filter((n) => n.code === code);
   /** Moves the gateway's clock in small steps, letting real sockets answer between them. */
   const { advance, until, stopWhileAdvancing } = clockDriver(clock);
+  const stateOverHttp = async () =>
+    (await (await fetch(`http://127.0.0.1:${gw.httpPort}/api/state`)).json()) as {
+      state: string;
+      reasons: { code: string; device?: string }[];
+    };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'egw-notify-'));
@@ -71,8 +76,16 @@ describe('notifications raised and cleared by their causes', { timeout: 90_000 }
 
   test('clock_unsynchronised: raised while the NTP marker is missing, cleared once it appears', async () => {
     assert.match(active('clock_unsynchronised')[0]?.message ?? '', /synchronized is missing/);
+    await until('the first reading', () => gw.services.state().state !== 'starting');
+    const degraded = await stateOverHttp();
+    assert.equal(degraded.state, 'degraded');
+    assert.deepEqual(
+      degraded.reasons.map((r) => r.code),
+      ['clock_unsynchronised'],
+    );
     writeFileSync(join(dir, 'synchronized'), '');
     await until('clock_unsynchronised cleared', () => active('clock_unsynchronised').length === 0);
+    assert.equal((await stateOverHttp()).state, 'running');
   });
 
   test('device_failing: a simulator fault over a minute raises it (not before), recovery clears it', async () => {
@@ -85,6 +98,15 @@ describe('notifications raised and cleared by their causes', { timeout: 90_000 }
     const [n] = active('device_failing');
     assert.equal(n?.device, 'inv1');
     assert.equal(n?.severity, 'warning');
+    const state = await stateOverHttp();
+    assert.equal(state.state, 'degraded');
+    assert.deepEqual(state.reasons[0], {
+      code: 'device_failing',
+      severity: 'warning',
+      message: n?.message,
+      device: 'inv1',
+      notification: n?.id,
+    });
 
     const res = await fetch(`http://127.0.0.1:${gw.httpPort}/api/notifications`);
     const body = (await res.json()) as { active: { code: string; device?: string }[] };
@@ -109,6 +131,7 @@ describe('notifications raised and cleared by their causes', { timeout: 90_000 }
 
     sim.faults('inv1').clear();
     await until('device_failing cleared', () => active('device_failing').length === 0, 30_000);
+    assert.equal((await stateOverHttp()).state, 'running');
     assert.equal(gw.notifications.list().recent.find((x) => x.code === 'device_failing')?.id, n?.id);
   });
 

@@ -12,7 +12,7 @@ export function eventRoutes({ events }: RouteDeps): AnyRoute[] {
       operationId: 'events',
       summary:
         'server-sent events: reading, frequency (throttled per client; ?frequency=0 mutes), device-state, ' +
-        'uplink-state, batch, devices-changed; heartbeat comments',
+        'uplink-state, batch, devices-changed, state (also first on connect); heartbeat comments',
       tag: 'telemetry',
       query: EventsQuerySchema,
       produces: 'text/event-stream',

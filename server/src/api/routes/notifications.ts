@@ -1,4 +1,7 @@
-/** Notifications: GET /api/notifications (active and recently cleared), POST …/:id/ack (token). */
+/**
+ * Operations: GET /api/state (the gateway's state and why), GET /api/notifications (active and
+ * recently cleared), POST /api/notifications/:id/ack (token).
+ */
 import { NotFoundError } from '../../core/errors.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
@@ -8,6 +11,14 @@ import { NotificationParamsSchema } from '../schemas.ts';
 export function notificationRoutes({ services }: RouteDeps): AnyRoute[] {
   const center = services.notifications;
   return [
+    defineRoute({
+      method: 'GET',
+      path: '/api/state',
+      operationId: 'getState',
+      summary: 'starting | unprovisioned | running | degraded | stopping, with the reasons',
+      tag: 'operations',
+      handler: () => services.state(),
+    }),
     defineRoute({
       method: 'GET',
       path: '/api/notifications',

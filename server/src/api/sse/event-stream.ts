@@ -1,6 +1,7 @@
 /**
  * Fans bus events out to SSE clients: readings, frequency samples (throttled per client), device and
- * uplink state changes, new batches and device-list changes. Subscribes to the bus while it has clients,
+ * uplink state changes, new batches, device-list changes and the gateway's state (also sent first to
+ * every new client). Subscribes to the bus while it has clients,
  * sends a heartbeat comment every heartbeatMs.
  */
 import type { Context } from 'koa';
@@ -19,6 +20,8 @@ export interface EventStreamOptions {
   maxBufferedBytes?: number;
   /** Most simultaneous clients; more are refused with 503 and Retry-After (default 64). */
   maxClients?: number;
+  /** Events every new client gets first (the gateway's current state). */
+  greeting?: () => { event: string; data: unknown }[];
 }
 
 /** The live-event hub behind GET /api/events. */
@@ -56,6 +59,7 @@ export class EventStream {
       bus.on('uplink-state', (s) => toAll('uplink-state', s)),
       bus.on('batch', (b) => toAll('batch', { seq: b.seq, harvests: b.harvests })),
       bus.on('devices-changed', (d) => toAll('devices-changed', d)),
+      bus.on('gateway-state', (s) => toAll('state', s)),
     ];
     this.armHeartbeat();
   }
@@ -126,6 +130,7 @@ export class EventStream {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 2000\n\n');
+    for (const { event, data } of this.options.greeting?.() ?? []) res.write(sseFrame(event, data));
     const { detach } = this.add(res, frequencyPerS);
     res.on('close', detach);
   }
