@@ -2,6 +2,7 @@
 import type { Reading } from '../core/reading.ts';
 import type { DeviceConfig } from '../config/schema.ts';
 import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
+import type { DeviceStatus } from '../harvest/device-status.ts';
 import type { DeviceStats } from '../modbus/modbus-observer.ts';
 import type { ProxyStats } from '../proxy/modbus-proxy.ts';
 
@@ -9,6 +10,10 @@ import type { ProxyStats } from '../proxy/modbus-proxy.ts';
 export interface DeviceInfo {
   config: DeviceConfig;
   stats: DeviceStats;
+  /** State from the outcome of its reads (stats.state is only the socket's). */
+  status?: DeviceStatus;
+  /** Whether the connection is closed between polls: the config's setting or the profile's single client. */
+  closeBetweenPolls?: boolean;
   /** Latest harvest reading, if any. */
   reading?: Reading;
   /** Counters of the device's Modbus proxy, when it has one. */

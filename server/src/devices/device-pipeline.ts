@@ -12,6 +12,7 @@ import type { Reading } from '../core/reading.ts';
 import type { DeviceReader } from './device-reader.ts';
 import type { TaskEngine, TaskHandle } from '../engine/task.ts';
 import { DeviceHealth, type DeviceHealthOptions, type HealthTransition } from '../harvest/device-health.ts';
+import { DeviceStatusTracker, STALE_HARVEST_PERIODS, type DeviceStatus } from '../harvest/device-status.ts';
 import { FrequencySampler } from '../harvest/frequency-sampler.ts';
 import { toReadingFields } from '../harvest/frequency-window.ts';
 
@@ -37,6 +38,7 @@ export class DevicePipeline {
   readonly id: string;
   readonly sampler: FrequencySampler;
   private readonly health: DeviceHealth;
+  private readonly tracker = new DeviceStatusTracker();
   private readonly log: Logger;
   private tasks: TaskHandle[] = [];
   private readonly options: DevicePipelineOptions;
@@ -56,6 +58,12 @@ export class DevicePipeline {
   /** Latest harvest reading, if any. */
   get reading(): Reading | undefined {
     return this.latest;
+  }
+
+  /** What the device's reads say about it (state, reason, age of the last good reading, staleness). */
+  status(): DeviceStatus {
+    const { clock, harvestIntervalMs } = this.options;
+    return this.tracker.status(clock.nowMs(), STALE_HARVEST_PERIODS * harvestIntervalMs);
   }
 
   /** Last read error while the device is failing. */
@@ -168,6 +176,7 @@ export class DevicePipeline {
       return;
     }
     this.transition(this.health.succeeded());
+    this.tracker.harvested(reading.ts);
     const harvest: Reading = { ...reading, ...toReadingFields(window) };
     this.latest = harvest;
     bus.emit('reading', harvest);
@@ -176,6 +185,7 @@ export class DevicePipeline {
 
   private failed(error: unknown): void {
     const message = describeError(error);
+    this.tracker.failed(error, message);
     const transition = this.health.failed(message);
     if (transition) this.log.warn({ err: message }, 'device read failed; backing off');
     this.transition(transition, message);

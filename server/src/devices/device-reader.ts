@@ -9,6 +9,8 @@ export interface DeviceReader {
   /** Configured device id, e.g. "inv1". */
   readonly id: string;
   readonly profileId: string;
+  /** Effective close-between-polls (config or the profile's single client), for readers that have one. */
+  readonly closeBetweenPolls?: boolean;
   /** Reads only the frequency register(s); resolves Hz, or undefined if the device does not report it. */
   readFrequency(signal?: AbortSignal): Promise<number | undefined>;
   /** Reads the whole profile and decodes it. */

@@ -217,6 +217,10 @@ export class DeviceRegistry implements DeviceRegistryContract {
     return {
       config: entry.config,
       stats: entry.reader.stats(),
+      status: entry.pipeline.status(),
+      ...(entry.reader.closeBetweenPolls !== undefined
+        ? { closeBetweenPolls: entry.reader.closeBetweenPolls }
+        : {}),
       ...(reading ? { reading } : {}),
       ...(entry.proxy ? { proxy: entry.proxy.stats() } : {}),
     };

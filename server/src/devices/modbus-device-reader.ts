@@ -78,6 +78,11 @@ export class ModbusDeviceReader implements DeviceReader {
     return this.options.connection;
   }
 
+  /** Whether the connection closes after every poll (config, or a single-client profile). */
+  get closeBetweenPolls(): boolean {
+    return this.options.closeBetweenPolls ?? false;
+  }
+
   /** The configured profile id ("sunspec", "auto" or a file profile). */
   get profileId(): string {
     return this.options.source.id;

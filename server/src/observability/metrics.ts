@@ -76,13 +76,13 @@ function registerScrapeGauges(registry: Registry, services: MetricsSources): voi
   uplink('egw_uplink_up', 'Whether the uplink delivers (state ok)', (u) => (u.state === 'ok' ? 1 : 0));
   new Gauge({
     name: 'egw_device_connected',
-    help: 'Whether the device connection is up',
+    help: 'Whether the device delivers readings (state connected; a failing device with an open socket is 0)',
     labelNames: ['device'],
     registers: [registry],
     collect() {
       this.reset();
       for (const d of services.devices.list())
-        this.set({ device: d.config.id }, d.stats.state === 'connected' ? 1 : 0);
+        this.set({ device: d.config.id }, (d.status?.state ?? d.stats.state) === 'connected' ? 1 : 0);
     },
   });
   new Gauge({

@@ -21,14 +21,25 @@ const BRAND_PROFILES: Record<string, string> = {
   growatt: 'growatt',
 };
 
-/** The API view of a device: its config, connection state, counters and latest reading. */
+/**
+ * The API view of a device: its config (with the effective closeBetweenPolls), its state from the
+ * outcome of its reads (`state`, `status`; `stats.state` is the socket's), counters and latest
+ * reading, marked `stale` past 3 harvest periods without a good one.
+ */
 export function deviceView(info: DeviceInfo): Record<string, unknown> {
+  const { status } = info;
+  const config =
+    info.closeBetweenPolls !== undefined && info.config.type === 'tcp'
+      ? { ...info.config, closeBetweenPolls: info.closeBetweenPolls }
+      : info.config;
   return {
     id: info.config.id,
-    config: info.config,
-    state: info.stats.state,
+    config,
+    state: status?.state ?? info.stats.state,
+    ...(status ? { status } : {}),
+    ...(info.closeBetweenPolls !== undefined ? { closeBetweenPolls: info.closeBetweenPolls } : {}),
     stats: info.stats,
-    reading: info.reading,
+    reading: info.reading && status ? { ...info.reading, stale: status.stale } : info.reading,
   };
 }
 
@@ -132,7 +143,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
             device: info.config.id,
           });
         }
-        return info.reading;
+        return info.status ? { ...info.reading, stale: info.status.stale } : info.reading;
       },
     }),
     defineRoute({
