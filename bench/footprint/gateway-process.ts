@@ -73,9 +73,14 @@ export async function startGatewayProcess(
   );
   const base = `http://127.0.0.1:${port}`;
   const get = async (path: string): Promise<string> => {
-    const res = await fetch(base + path);
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return res.text();
+    // Right after a flood, load shedding answers heavy reads 503 for a while: wait it out (≤ 60 s).
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(base + path);
+      if (res.ok) return res.text();
+      if (res.status !== 503 || attempt >= 240) throw new Error(`${path}: HTTP ${res.status}`);
+      await res.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   };
   return {
     pid: child.pid!,
