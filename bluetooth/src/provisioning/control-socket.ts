@@ -6,6 +6,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EgwError } from '../../../server/src/core/errors.ts';
 import type { ProvisioningWindow } from './provisioning-window.ts';
 
 /** Name of the control socket in the data directory. */
@@ -33,7 +34,16 @@ export async function startControlSocket(
       return reply(200, { ...status(), window: window.state() });
     reply(404, { error: { code: 'not_found', message: `${req.method} ${req.url} is not a control route` } });
   });
-  // A socket file left by a crashed run would make listen() fail with EADDRINUSE.
+  // A socket file left by a crashed run would make listen() fail with EADDRINUSE, so it is removed —
+  // but only when nobody answers on it: a second egw-ble on the same data directory must not take
+  // over the first one's socket (both would then fight over the adapter).
+  if (await answers(path)) {
+    throw new EgwError(
+      'ble_already_running',
+      `${path}: another egw-ble is running on this data directory; stop it first (one per box)`,
+      { where: { file: path } },
+    );
+  }
   await rm(path, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -41,6 +51,16 @@ export async function startControlSocket(
   });
   await chmod(path, 0o600);
   return server;
+}
+
+/** Whether an egw-ble answers on the socket at `path`. */
+async function answers(path: string): Promise<boolean> {
+  try {
+    await controlRequest(path, 'GET', '/status');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Sends one control request to a running egw-ble; rejects when none listens there. */

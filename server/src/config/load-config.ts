@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { configKeys, objectKeysAt, type ConfigKey } from './config-keys.ts';
 import { redactSecrets } from './redact-secrets.ts';
-import { ConfigSchema, type Config } from './schema.ts';
+import { ConfigSchema, DeviceConfigSchema, type Config } from './schema.ts';
 
 export interface LoadConfigOptions {
   /** Path of a JSON config file (`--config FILE`). */
@@ -88,7 +88,27 @@ function checkUnknownKeys(value: Json, prefix: string[], file: string): void {
     if (typeof child === 'object' && child !== null && !Array.isArray(child)) {
       checkUnknownKeys(child as Json, path, file);
     }
+    if (prefix.length === 0 && name === 'devices' && Array.isArray(child)) checkDeviceKeys(child, file);
   }
+}
+
+/** The same inside `devices[]`: a typo such as "prot" would otherwise be dropped and 502 used. */
+function checkDeviceKeys(devices: unknown[], file: string): void {
+  devices.forEach((device, i) => {
+    if (typeof device !== 'object' || device === null || Array.isArray(device)) return;
+    const type = (device as Json).type;
+    const option = DeviceConfigSchema.options.find((o) => o.shape.type.value === type);
+    if (!option) return; // an unknown type is the schema's to name
+    const known = Object.keys(option.shape);
+    const unknown = Object.keys(device).find((key) => !known.includes(key));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        `config file ${file}: unknown key "devices[${i}].${unknown}" for a ${String(type)} device ` +
+          `(known here: ${known.join(', ')})`,
+        `devices[${i}].${unknown}`,
+      );
+    }
+  });
 }
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
