@@ -1,6 +1,6 @@
 /**
  * The Modbus proxy end to end (proxy-scenario.ts): three clients read a single-client meter through
- * the gateway while it samples at 10 Hz. Runs EGW_PROXY_TEST_S seconds (default 8, to keep the suite
+ * the gateway while it samples at 10 Hz. Runs EGW_PROXY_TEST_S seconds (default 5, to keep the suite
  * lean); `npm run bench -- proxy` runs the same scenario for 60 s and reports the timing figures —
  * missed 10 Hz slots, sampling reads that waited for a proxied one, start lag — which depend on the
  * machine's load and so are bench figures, not assertions here (the gate that keeps proxied reads out
@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchingPoll, proxySkipReason, runProxyScenario } from './proxy-scenario.ts';
 
-const durationS = Number(process.env.EGW_PROXY_TEST_S ?? 8);
+const durationS = Number(process.env.EGW_PROXY_TEST_S ?? 5);
 
 test(
   'three clients read a single-client device through the proxy: device values, one connection, sampling on, writes refused',
