@@ -15,7 +15,7 @@ export const LAYERS = [
   ['server/src/harvest', 'server/src/outbox', 'server/src/proxy', 'server/src/discovery'],
   ['server/src/devices', 'server/src/uplink'],
   ['server/src/observability'],
-  ['server/src/api', 'server/src/ingest', 'server/src/fleet'],
+  ['server/src/api', 'server/src/ingest', 'server/src/fleet', 'server/src/control'],
   ['server/src/gateway'],
   ['server/src/cli', 'bluetooth/src', 'modbus_slave/src'],
   ['server/src/demo'],

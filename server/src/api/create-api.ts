@@ -210,6 +210,10 @@ export interface ApiServer {
   /** The port actually bound (useful with port 0). */
   port: number;
   server: Server;
+  /** The app, for requests run in process (the cloud control channel, api/in-process-request.ts). */
+  app: Koa;
+  /** The route table (method, path) the app serves. */
+  routes: AnyRoute[];
   /** Ends live-event streams, stops accepting and closes every connection. */
   close(): Promise<void>;
 }
@@ -228,7 +232,7 @@ export async function startApiServer(
     socketPath?: string;
   },
 ): Promise<ApiServer> {
-  const { app, events, close } = buildApi(services, options);
+  const { app, routes, events, close } = buildApi(services, options);
   const local = options.socketPath ? await listenOnSocket(app, options.socketPath) : undefined;
   const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, app.callback());
@@ -249,6 +253,8 @@ export async function startApiServer(
   return {
     port,
     server,
+    app,
+    routes,
     close: async () => {
       events.close();
       close();

@@ -272,6 +272,35 @@ export const ConfigSchema = z.object({
       name: z.string().min(1).max(63).optional().describe('service instance name (default "egw <serial>")'),
     })
     .prefault({}),
+  control: z
+    .object({
+      publicKeys: z
+        .array(
+          z
+            .string()
+            .regex(/^0[23][0-9a-fA-F]{64}$/, 'expected a compressed secp256k1 public key (66 hex digits)'),
+        )
+        .max(16)
+        .default([])
+        .describe(
+          'backend public keys (compressed secp256k1 hex) whose ES256K-signed requests the cloud control channel accepts over MQTT (none = channel off; needs mqtt.url)',
+        ),
+      allow: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(GET|POST|DELETE) \/api\/\S*$/,
+              'expected "METHOD /api/path", e.g. "POST /api/settings"',
+            ),
+        )
+        .max(200)
+        .optional()
+        .describe(
+          'routes the control channel may run, "METHOD /api/path" as the API lists them (default: every read but /api/events, POST /api/settings, POST /api/devices, DELETE /api/devices/:id, POST /api/logger, POST /api/notifications/:id/ack); never /api/initialize, /api/wifi or /api/events',
+        ),
+    })
+    .prefault({}),
   backend: z
     .object({
       graphqlUrl: httpUrl.optional().describe('backend GraphQL endpoint asked for the gateway name'),

@@ -31,6 +31,7 @@ import { ProfileRegistry } from '../profiles/profile-registry.ts';
 import { PersistentSettingsStore } from '../config/settings-store.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { startApiServer } from '../api/create-api.ts';
+import { runInProcess } from '../api/in-process-request.ts';
 import { PACKAGE_VERSION } from '../core/package-version.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import { OutboxDispatcher } from '../uplink/outbox-dispatcher.ts';
@@ -351,6 +352,23 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       httpPort = api.port;
       // Closed first on stop: no API calls (device adds, settings) while draining.
       cleanup.push(() => api.close());
+      if (config.control.publicKeys.length > 0) {
+        // The control channel's code (and its MQTT client) loads only on a box that trusts a backend key.
+        const { startControlChannel } = await import('../control/start-control-channel.ts');
+        const control = startControlChannel({
+          config,
+          mqtt: settings.get().mqtt,
+          identity,
+          jti: outbox.controlJti,
+          notifications,
+          apiRoutes: api.routes,
+          dispatch: (request) => runInProcess(api.app, { ...request, token: apiToken }),
+          clock,
+          logger: ctx.logger,
+        });
+        // Stopped before the API closes: a request in flight still gets its answer.
+        cleanup.push(() => control.stop());
+      }
       if (config.mdns.enabled) {
         // bonjour-service loads only on a box that advertises itself.
         const { MdnsAdvertiser } = await import('../discovery/mdns-advertiser.ts');

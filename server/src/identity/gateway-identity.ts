@@ -8,6 +8,8 @@ export interface GatewayIdentity {
   readonly publicKeyHex: string;
   readonly publicKeyPem: string;
   readonly jwk: { kty: 'EC'; crv: 'secp256k1'; x: string; y: string };
+  /** JWS algorithm of signJwt: ES256K (secp256k1, the file key) or ES256 (P-256, a PKCS#11 token); default ES256K. */
+  readonly alg?: 'ES256K' | 'ES256';
   /** Signs a JWT (ES256K) with the device key. Callers build header and payload; never from raw client input. */
   signJwt(header: Record<string, unknown>, payload: unknown): string;
 }

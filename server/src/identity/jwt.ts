@@ -64,3 +64,23 @@ export function verifyEs256k(decoded: DecodedJwt, publicKey: KeyObject): boolean
     decoded.signature,
   );
 }
+
+/** The curve each accepted JWS algorithm signs on (node:crypto's names). */
+const CURVE_OF_ALG: Record<string, string> = { ES256K: 'secp256k1', ES256: 'prime256v1' };
+
+/**
+ * Verifies an ES256K (secp256k1) or ES256 (P-256, a hardware-backed device key) signature; the header's
+ * `alg` must name the curve of `publicKey`. False for anything else.
+ */
+export function verifyJws(decoded: DecodedJwt, publicKey: KeyObject): boolean {
+  const alg = decoded.header.alg;
+  const curve = typeof alg === 'string' ? CURVE_OF_ALG[alg] : undefined;
+  if (curve === undefined || publicKey.asymmetricKeyDetails?.namedCurve !== curve) return false;
+  if (decoded.signature.length !== 64) return false;
+  return cryptoVerify(
+    'sha256',
+    Buffer.from(decoded.signingInput, 'ascii'),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    decoded.signature,
+  );
+}

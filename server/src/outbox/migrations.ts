@@ -36,6 +36,8 @@ export const MIGRATIONS: readonly string[] = [
   // DROP COLUMN rewrites every row, so the space is free for new batches at once.
   `ALTER TABLE batches DROP COLUMN header;
    ALTER TABLE batches DROP COLUMN payload;`,
+  // v4: ids of control requests already run (cloud control channel), kept until they expire.
+  `CREATE TABLE control_jti (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 /** Applies the missing migrations, each in its own transaction; returns the resulting version. */

@@ -23,6 +23,7 @@ import { decodeJwt, type DecodedJwt } from '../identity/jwt.ts';
 import { migrate } from './migrations.ts';
 import { OutboxHeld } from './outbox-held.ts';
 import { OutboxSettings } from './outbox-settings.ts';
+import { ControlJtiStore } from './control-jti-store.ts';
 import { prepareStatements, type BatchRow, type OutboxStatements } from './outbox-statements.ts';
 
 /** Signs one batch for the seq the outbox assigned (e.g. `(input, seq) => createBatch(identity, input, seq)`). */
@@ -116,6 +117,8 @@ class CorruptDatabase extends Error {}
 export class Outbox {
   /** Settings persisted next to the batches (SettingsStore backing). */
   readonly settings: OutboxSettings;
+  /** Ids of cloud control requests already run (replay protection, kept across restarts). */
+  readonly controlJti: ControlJtiStore;
   /** Set when open() found the database corrupt and started a new one. */
   recovered?: { movedTo: string; reason: string };
   private readonly reserveSeq: ((seq: number) => void) | undefined;
@@ -141,6 +144,7 @@ export class Outbox {
     this.logger = options.logger ?? silentLogger();
     this.held = new OutboxHeld(options.maxHeld ?? 1000);
     this.settings = new OutboxSettings(db);
+    this.controlJti = new ControlJtiStore(db);
     this.reserveSeq = options.reserveSeq;
     this.st = prepareStatements(db);
   }

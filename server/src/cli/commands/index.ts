@@ -37,6 +37,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./key.ts')).keyCommand,
   },
   {
+    name: 'control',
+    summary: 'Reference backend of the cloud control channel (create a backend key, send a signed request)',
+    load: async () => (await import('./control.ts')).controlCommand,
+  },
+  {
     name: 'version',
     summary: 'Print the version',
     load: async () => (await import('./version.ts')).versionCommand,
