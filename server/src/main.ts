@@ -9,7 +9,7 @@ import { describeError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { buildGateway } from './gateway/build-gateway.ts';
-import { TaskObserverRelay } from './gateway/task-observer-relay.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { PACKAGE_VERSION } from './core/package-version.ts';
 
 /** How long in-flight task runs may finish after a stop signal, ms. */
@@ -33,15 +33,19 @@ export async function runGateway(options: RunGatewayOptions = {}): Promise<numbe
   config.dataDir = prepareDataDir(config.dataDir);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const clock = new SystemClock();
-  // The metrics that observe task runs are built inside the gateway; the relay forwards to them once they exist.
-  const taskObserver = new TaskObserverRelay();
-  const engine = new Scheduler({ clock, logger: logger.child({ area: 'engine' }), observer: taskObserver });
+  // Observability first: the Scheduler reports every run to the metrics from its first one.
+  const metrics = createMetrics();
+  const engine = new Scheduler({
+    clock,
+    logger: logger.child({ area: 'engine' }),
+    observer: metrics.taskObserver,
+  });
   const stopRequested = waitForStopSignal();
 
   engine.start();
   let gateway: { stop(): Promise<void> };
   try {
-    gateway = await buildGateway({ config, clock, logger, engine, taskObserver });
+    gateway = await buildGateway({ config, clock, logger, engine, metrics });
   } catch (error) {
     await engine.stop(ENGINE_STOP_DEADLINE_MS);
     stopRequested.dispose();

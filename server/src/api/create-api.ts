@@ -241,13 +241,19 @@ export async function startApiServer(
   // A socket silent this long is closed (live events send a heartbeat every 15 s, so they stay).
   server.timeout = timeouts.idleSocketMs;
   server.on('clientError', answerClientError);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The port is taken: the socket already listening would keep the process alive.
+    local?.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   services.logger.child({ area: 'api' }).info({ host: options.host, port }, 'web API listening');
   return {

@@ -19,7 +19,7 @@ import { Scheduler } from '../engine/scheduler.ts';
 import type { TaskObserver, TaskRunReport } from '../engine/task.ts';
 import { buildGateway } from '../gateway/build-gateway.ts';
 import type { RunningGateway } from '../gateway/start-gateway.ts';
-import { TaskObserverRelay } from '../gateway/task-observer-relay.ts';
+import { createMetrics } from '../observability/metrics.ts';
 
 /** How long in-flight task runs may finish when the local gateway stops, ms (as in `egw run`). */
 export const LOCAL_ENGINE_STOP_DEADLINE_MS = 3000;
@@ -70,13 +70,12 @@ export interface LocalGateway {
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? silentLogger();
-  // As in main.ts: the metrics that observe task runs are built inside the gateway; the relay
-  // forwards to them once they exist.
-  const taskObserver = new TaskObserverRelay();
+  // As in main.ts: the metrics are built first and observe every task run from the start.
+  const metrics = createMetrics();
   const engine = new Scheduler({
     clock,
     logger: logger.child({ area: 'engine' }),
-    observer: options.observer ? fanOut(taskObserver, options.observer) : taskObserver,
+    observer: options.observer ? fanOut(metrics.taskObserver, options.observer) : metrics.taskObserver,
   });
   let simulator = options.simulator;
   let gateway: RunningGateway | undefined;
@@ -109,7 +108,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       })),
     });
     engine.start();
-    gateway = await buildGateway({ config, clock, logger, engine, taskObserver });
+    gateway = await buildGateway({ config, clock, logger, engine, metrics });
     return { gateway, engine, simulator, stop };
   } catch (error) {
     await stop();

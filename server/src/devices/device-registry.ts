@@ -19,9 +19,16 @@ import type { DeviceReader } from './device-reader.ts';
 /** Key of the API overlay in the settings table. */
 export const DEVICES_KEY = 'devices.api';
 
-interface DevicesOverlay {
+/** Devices added and removed through the API, on top of the config file's. */
+export interface DevicesOverlay {
   added: DeviceConfig[];
   removed: string[];
+}
+
+/** The API overlay as stored in the settings table (empty when none is). */
+export function readDevicesOverlay(table: SettingsTable): DevicesOverlay {
+  const stored = table.get(DEVICES_KEY) as Partial<DevicesOverlay> | undefined;
+  return { added: stored?.added ?? [], removed: stored?.removed ?? [] };
 }
 
 export interface DeviceRegistryOptions {
@@ -67,8 +74,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
 
   constructor(options: DeviceRegistryOptions) {
     this.options = options;
-    const stored = options.table.get(DEVICES_KEY) as Partial<DevicesOverlay> | undefined;
-    this.overlay = { added: stored?.added ?? [], removed: stored?.removed ?? [] };
+    this.overlay = readDevicesOverlay(options.table);
   }
 
   /** Opens and starts every configured device. A config-file device that cannot be opened stops start-up. */

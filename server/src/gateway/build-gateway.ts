@@ -13,8 +13,8 @@ import { Backoff } from '../core/backoff.ts';
 import type { Scheduler } from '../engine/scheduler.ts';
 import { createWifiManager } from '../wifi/create-wifi-manager.ts';
 import { startGateway, type RunningGateway } from './start-gateway.ts';
-import { createUplinks } from './create-uplinks.ts';
-import type { TaskObserverRelay } from './task-observer-relay.ts';
+import { createUplinks } from '../uplink/create-uplinks.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 
 /**
  * Longest pause between reconnect attempts of a device's Modbus connection, ms. Kept below the
@@ -28,8 +28,8 @@ export async function buildGateway(ctx: {
   clock: Clock;
   logger: Logger;
   engine: Scheduler;
-  /** Relay the Scheduler was created with, so task runs reach /metrics (optional). */
-  taskObserver?: TaskObserverRelay;
+  /** The metrics whose task observer the Scheduler was built with, so task runs reach /metrics (optional). */
+  metrics?: GatewayMetrics;
 }): Promise<RunningGateway> {
   const { clock, logger } = ctx;
   return startGateway(ctx, {

@@ -19,6 +19,13 @@ export interface MetricsSources {
   devices: { list(): DeviceInfo[] };
 }
 
+/** The scrape-time view before anything is watched: an empty outbox, no uplinks, no devices. */
+const NOTHING_WATCHED = {
+  outbox: { stats: (): OutboxStats => ({ depth: 0, bytes: 0, dropped: 0, lastSeq: 0 }) },
+  uplinks: (): UplinkState[] => [],
+  devices: { list: (): DeviceInfo[] => [] },
+};
+
 /** What createMetrics returns: the registry /metrics serves and the observers to wire in. */
 export interface GatewayMetrics {
   registry: Registry;
@@ -30,14 +37,19 @@ export interface GatewayMetrics {
   taskListeners: Set<TaskObserver>;
   /** API requests answered 503 because sampling was behind (egw_api_shed_requests_total). */
   shedRequests: Counter;
-  /** Unsubscribes from the bus. */
+  /**
+   * Reads `sources` at scrape time and listens to their bus from now on; returns the undo. The
+   * registry and the observers exist before (the Scheduler is built with them), the sources later.
+   */
+  watch(sources: MetricsSources): () => void;
+  /** Undoes the watch of the sources handed to createMetrics (if any). */
   close(): void;
 }
 
 const TASK_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const MODBUS_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-function registerScrapeGauges(registry: Registry, services: MetricsSources): void {
+function registerScrapeGauges(registry: Registry, services: Omit<MetricsSources, 'bus'>): void {
   const outbox = (name: string, help: string, pick: (s: OutboxStats) => number) =>
     new Gauge({
       name,
@@ -125,8 +137,11 @@ function registerScrapeGauges(registry: Registry, services: MetricsSources): voi
 /** Resolution of nodejs_eventloop_lag_* (ms): coarse on purpose, see createMetrics. */
 const EVENT_LOOP_PRECISION_MS = 1000;
 
-/** Builds the registry and the observers. Call close() when the gateway stops. */
-export function createMetrics(services: MetricsSources): GatewayMetrics {
+/**
+ * Builds the registry and the observers; with `sources`, watches them at once (close() undoes that).
+ * The gateway builds the metrics first and watches its modules once they exist (Observability).
+ */
+export function createMetrics(sources?: MetricsSources): GatewayMetrics {
   const registry = new Registry();
   // prom-client samples event-loop delay with a native timer; at its default 10 ms precision that timer
   // wakes the process 100 times a second, more than the 10 Hz sampling itself on a one-device box.
@@ -206,16 +221,27 @@ export function createMetrics(services: MetricsSources): GatewayMetrics {
     help: 'API requests answered 503 because sampling was running late while the API was busy',
     registers,
   });
-  registerScrapeGauges(registry, services);
-
-  const unsubscribe = [
-    services.bus.on('frequency', (s) => frequency.set({ device: s.device }, s.hz)),
-    services.bus.on('reading', (r) => {
-      if (r.ac_power_w !== undefined) power.set({ device: r.device }, r.ac_power_w);
-      if (r.grid_power_w !== undefined) gridPower.set({ device: r.device }, r.grid_power_w);
-      if (r.grid_frequency_hz !== undefined) frequency.set({ device: r.device }, r.grid_frequency_hz);
-    }),
-  ];
+  let watched: MetricsSources | undefined;
+  registerScrapeGauges(registry, {
+    outbox: { stats: () => (watched ?? NOTHING_WATCHED).outbox.stats() },
+    uplinks: () => (watched ?? NOTHING_WATCHED).uplinks(),
+    devices: { list: () => (watched ?? NOTHING_WATCHED).devices.list() },
+  });
+  const watch = (next: MetricsSources): (() => void) => {
+    watched = next;
+    const unsubscribe = [
+      next.bus.on('frequency', (s) => frequency.set({ device: s.device }, s.hz)),
+      next.bus.on('reading', (r) => {
+        if (r.ac_power_w !== undefined) power.set({ device: r.device }, r.ac_power_w);
+        if (r.grid_power_w !== undefined) gridPower.set({ device: r.device }, r.grid_power_w);
+        if (r.grid_frequency_hz !== undefined) frequency.set({ device: r.device }, r.grid_frequency_hz);
+      }),
+    ];
+    return () => {
+      unsubscribe.forEach((off) => off());
+      if (watched === next) watched = undefined;
+    };
+  };
 
   const taskListeners = new Set<TaskObserver>();
   const taskObserver: TaskObserver = {
@@ -255,6 +281,7 @@ export function createMetrics(services: MetricsSources): GatewayMetrics {
     modbusObserver,
     taskListeners,
     shedRequests,
-    close: () => unsubscribe.forEach((off) => off()),
+    watch,
+    close: sources ? watch(sources) : () => {},
   };
 }

@@ -14,7 +14,7 @@ import {
   type GatewayParts,
   type RunningGateway,
 } from '../../../server/src/gateway/start-gateway.ts';
-import { TaskObserverRelay } from '../../../server/src/gateway/task-observer-relay.ts';
+import { createMetrics } from '../../../server/src/observability/metrics.ts';
 import { createWifiManager } from '../../../server/src/wifi/create-wifi-manager.ts';
 import { FakeDeviceReader } from '../../fakes/fake-device-reader.ts';
 
@@ -46,16 +46,16 @@ export async function startFakeDeviceGateway(options: {
     ...options.config,
     devices,
   });
-  // As in egw run: the engine reports to the gateway's metrics (and so to the API's load shedder)
-  // through the relay, and here also to the test's observer.
-  const relay = new TaskObserverRelay();
+  // As in egw run: the engine reports to the gateway's metrics (and so to the API's load shedder),
+  // built first, and here also to the test's observer.
+  const metrics = createMetrics();
   const observer: TaskObserver = {
     runFinished: (report) => {
-      relay.runFinished(report);
+      metrics.taskObserver.runFinished?.(report);
       options.observer?.runFinished?.(report);
     },
     overrun: (kind, name) => {
-      relay.overrun(kind, name);
+      metrics.taskObserver.overrun?.(kind, name);
       options.observer?.overrun?.(kind, name);
     },
   };
@@ -63,7 +63,7 @@ export async function startFakeDeviceGateway(options: {
   engine.start();
   try {
     const gateway = await startGateway(
-      { config, clock, logger, engine, taskObserver: relay },
+      { config, clock, logger, engine, metrics },
       {
         openReader: (device) => new FakeDeviceReader(clock, { id: device.id }),
         createUplinks: options.createUplinks ?? (() => Promise.resolve([])),

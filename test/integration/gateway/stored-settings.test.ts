@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SystemClock } from '../../../server/src/core/clock.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
-import { createUplinks } from '../../../server/src/gateway/create-uplinks.ts';
+import { createUplinks } from '../../../server/src/uplink/create-uplinks.ts';
 import { captureLogger, startFakeDeviceGateway } from './fake-device-gateway.ts';
 
 let dir: string;

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { NotificationCenter } from '../notifications/notification-center.ts';
-import type { Uplink } from '../uplink/uplink.ts';
+import type { Uplink } from './uplink.ts';
 import type { Settings } from '../config/settings.ts';
 
 /** What building an uplink needs besides the settings. */
@@ -26,7 +26,7 @@ export interface UplinkDeps {
 export async function createUplinks(settings: Settings, deps: UplinkDeps): Promise<Uplink[]> {
   const uplinks: Uplink[] = [];
   if (settings.ingest.url) {
-    const { HttpUplink } = await import('../uplink/http/http-uplink.ts');
+    const { HttpUplink } = await import('./http/http-uplink.ts');
     uplinks.push(
       new HttpUplink({
         url: settings.ingest.url,
@@ -38,7 +38,7 @@ export async function createUplinks(settings: Settings, deps: UplinkDeps): Promi
   }
   const { mqtt } = settings;
   if (mqtt.url) {
-    const { MqttUplink } = await import('../uplink/mqtt/mqtt-uplink.ts');
+    const { MqttUplink } = await import('./mqtt/mqtt-uplink.ts');
     uplinks.push(
       new MqttUplink({
         url: mqtt.url,
