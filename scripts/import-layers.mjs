@@ -13,7 +13,7 @@ export const LAYERS = [
   ['server/src/profiles', 'server/src/identity', 'server/src/wifi'],
   ['server/src/modbus'],
   ['server/src/harvest', 'server/src/outbox', 'server/src/proxy', 'server/src/discovery'],
-  ['server/src/devices', 'server/src/uplink', 'server/src/control'],
+  ['server/src/devices', 'server/src/uplink'],
   ['server/src/observability'],
   ['server/src/api', 'server/src/ingest', 'server/src/fleet', 'server/src/control'],
   ['server/src/gateway'],
