@@ -110,9 +110,25 @@ export class EventStream {
     };
   }
 
+  /**
+   * Whether one more client fits. When all slots are taken, the oldest client with unsent bytes (it
+   * is not reading what it gets) is ended to make room: 64 clients that never read must not lock the
+   * dashboard out. Only when every client keeps up is the new one refused.
+   */
+  admit(): boolean {
+    if (this.clients.size < (this.options.maxClients ?? 64)) return true;
+    const stalled = [...this.clients].find((client) => client.unsentBytes > 0);
+    if (!stalled) return false;
+    stalled.end();
+    this.remove(stalled);
+    this.dropped += 1;
+    this.options.logger.info('live events: ended the oldest client that was not reading, to admit a new one');
+    return true;
+  }
+
   /** Takes over the Koa response and streams events to it until the client goes away. */
   attach(ctx: Context, frequencyPerS: number): void {
-    if (this.clients.size >= (this.options.maxClients ?? 64)) {
+    if (!this.admit()) {
       ctx.status = 503;
       ctx.set('Retry-After', '10');
       ctx.body = {

@@ -54,6 +54,11 @@ export class SseClient {
     this.closedFlag = true;
   }
 
+  /** Bytes written to the client and not yet taken by its socket (> 0: it is not keeping up). */
+  get unsentBytes(): number {
+    return this.sink.writableLength;
+  }
+
   /** Marks the client closed (its socket went away). */
   close(): void {
     this.closedFlag = true;
