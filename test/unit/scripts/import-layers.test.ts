@@ -2,9 +2,10 @@
 // that runs up the layer order, and the tree as it is has none.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { readdirSync } from 'node:fs';
 import { ESLint } from 'eslint';
 // @ts-expect-error -- plain ES module script without type declarations
-import { findViolations } from '../../../scripts/import-layers.mjs';
+import { findViolations, unitOf } from '../../../scripts/import-layers.mjs';
 
 const eslint = new ESLint({ cwd: process.cwd() });
 
@@ -59,6 +60,13 @@ describe('import direction rule', () => {
     const demo =
       "import { startSimulator } from '../../../modbus_slave/src/simulator.ts';\nexport { startSimulator };\n";
     assert.deepEqual(await directionMessages(demo, 'server/src/demo/right.ts'), []);
+  });
+
+  it('knows the layer of every folder under server/src (a new folder is checked only once listed)', () => {
+    const unlisted = readdirSync('server/src', { withFileTypes: true })
+      .map((entry) => `server/src/${entry.name}`)
+      .filter((path) => unitOf(path) === undefined);
+    assert.deepEqual(unlisted, [], 'add these to LAYERS in scripts/import-layers.mjs and to the README map');
   });
 
   it('finds no upward or sideways import in the tree', () => {
