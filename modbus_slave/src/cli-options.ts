@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { numberOption } from '../../server/src/core/cli-program.ts';
 import { ConfigError } from '../../server/src/core/errors.ts';
 import { FaultSpecSchema, parseLatency, type FaultSpec } from './faults/fault-spec.ts';
+import { parseCapture, type RegisterCapture } from '../../server/src/profiles/register-capture.ts';
 import type { SimDeviceSpec, SimulatorOptions } from './simulator.ts';
 
 /** `egw-sim --help`. */
@@ -17,11 +18,14 @@ usage:
   egw-sim --profile huawei --port 5020 [--unit 1] [--host 127.0.0.1]
   egw-sim --device huawei:5020:1 --device sunspec:5021:126 [--device sdm630:5021:2:meter]
   egw-sim --scenario site.json
+  egw-sim --replay capture.json --port 5020 [--unit U]           (serve a capture's registers)
   egw-sim --profile sdm630 --serial /dev/pts/3 [--baud 9600]      (Modbus RTU on a serial line)
 
 devices:
   --profile ID              one device with this profile (with --port, --unit, --host)
   --device P:PORT[:UNIT[:ID]]  a device; repeat for several; port 0 = ephemeral; same port = shared by unit
+  --replay FILE             serve the raw registers of a capture (egw read --capture FILE, or the answer
+                            of GET /api/devices/:id/captures) at its unit, as they are: no physics
   --scenario FILE           JSON: {"seed","speed","latitude","longitude","frequencyHz","startTime",
                             "devices":[{"profile","port","unit","id","host","ratedPowerW","seed","faults":{…}}]}
   --port N, --unit N, --host H   (default port 5020, host 127.0.0.1)
@@ -138,6 +142,24 @@ function faultFlags(values: Record<string, string | boolean | string[] | undefin
   return result.data;
 }
 
+/** A device serving the capture in `path`, on --port/--host (--unit overrides the capture's). */
+function replaySpec(path: string, values: { port?: string; unit?: string; host?: string }): SimDeviceSpec {
+  let replay: RegisterCapture;
+  try {
+    replay = parseCapture(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (error) {
+    throw new ConfigError(`--replay ${path}: ${(error as Error).message}`, 'replay');
+  }
+  return {
+    profile: replay.profile,
+    id: `replay-${replay.device}`,
+    port: numberOption('port', values.port ?? '5020', 0, 65535),
+    replay,
+    ...(values.unit !== undefined ? { unit: numberOption('unit', values.unit, 0, 255) } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+  };
+}
+
 /** Parses the command line; throws a ConfigError naming the flag. */
 export function parseCli(argv: string[]): CliSettings {
   const { values } = parseArgs({
@@ -148,6 +170,7 @@ export function parseCli(argv: string[]): CliSettings {
       profile: { type: 'string' },
       device: { type: 'string', multiple: true },
       scenario: { type: 'string' },
+      replay: { type: 'string' },
       port: { type: 'string' },
       unit: { type: 'string' },
       host: { type: 'string' },
@@ -219,6 +242,7 @@ export function parseCli(argv: string[]): CliSettings {
       ...(values.host !== undefined ? { host: values.host } : {}),
     });
   }
+  if (values.replay !== undefined) flagDevices.push(replaySpec(values.replay, values));
   const faults = faultFlags(values);
   for (const device of flagDevices) {
     if (rated !== undefined) device.ratedPowerW = rated;

@@ -14,6 +14,7 @@ import { FaultController, type FaultCounts } from './faults/fault-controller.ts'
 import type { FaultSpec } from './faults/fault-spec.ts';
 import { Prng } from './physics/prng.ts';
 import type { SimValues } from './physics/sim-values.ts';
+import type { RegisterCapture } from '../../server/src/profiles/register-capture.ts';
 import { Site } from './physics/site.ts';
 import { describeRanges } from './server/register-image.ts';
 import { solarNoonMs } from './physics/sun.ts';
@@ -44,6 +45,8 @@ export interface SimDeviceSpec {
   sunspecInverterModel?: 103 | 113;
   /** SunSpec only: serve model 160 (MPPT) — default true. */
   sunspecMppt?: boolean;
+  /** Serve these captured registers as they are (no physics); `profile` is then only a label. */
+  replay?: RegisterCapture;
 }
 
 /** How to start the simulator. */

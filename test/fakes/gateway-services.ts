@@ -14,7 +14,7 @@ import type { Reading } from '../../server/src/core/reading.ts';
 import type { DeviceStats } from '../../server/src/modbus/modbus-observer.ts';
 import type { GatewayServices } from '../../server/src/api/gateway-port.ts';
 import type { Settings } from '../../server/src/config/settings.ts';
-import type { DeviceInfo, DeviceRegistry } from '../../server/src/devices/device-info.ts';
+import type { DeviceCaptures, DeviceInfo, DeviceRegistry } from '../../server/src/devices/device-info.ts';
 import type { FrequencySnapshot } from '../../server/src/harvest/frequency-sampler.ts';
 import type { GatewayIdentity } from '../../server/src/identity/gateway-identity.ts';
 import type { BatchRecord } from '../../server/src/outbox/batch-record.ts';
@@ -109,6 +109,10 @@ export class FakeDeviceRegistry implements DeviceRegistry {
             meanHz: hz.reduce((a, b) => a + b, 0) / hz.length,
           };
     return { device: id, samples, stats };
+  }
+
+  captures(id: string): DeviceCaptures | undefined {
+    return this.devices.has(id) ? { device: id, captures: [] } : undefined;
   }
 }
 

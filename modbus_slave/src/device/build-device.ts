@@ -8,6 +8,8 @@ import type { FaultController } from '../faults/fault-controller.ts';
 import { wireAddress } from '../../../server/src/profiles/register-codec.ts';
 import { Prng } from '../physics/prng.ts';
 import type { Site } from '../physics/site.ts';
+import type { RegisterCapture } from '../../../server/src/profiles/register-capture.ts';
+import { emptyImage, tableFor } from '../server/register-image.ts';
 import type { SimDeviceSpec } from '../simulator.ts';
 import { identityFor, profileImager, profileShape } from './profile-imager.ts';
 import { SimulatedDevice } from './simulated-device.ts';
@@ -30,6 +32,30 @@ export function simulatedSerial(id: string): string {
   return `SIM${hash.toString().padStart(10, '0')}`;
 }
 
+/**
+ * A device that serves a capture's raw blocks exactly (`egw-sim --replay`): the registers a user's
+ * device sent, at its unit, so the gateway decodes the same reading. Writes are refused (02).
+ */
+function replayDevice(context: BuildDeviceContext, capture: RegisterCapture): SimulatedDevice {
+  const image = emptyImage();
+  for (const block of capture.blocks) {
+    const table = tableFor(image, block.function);
+    block.registers.forEach((value, i) => table.set(block.start + i, value));
+  }
+  return new SimulatedDevice({
+    id: context.id,
+    profileId: capture.profile,
+    unit: context.spec.unit ?? capture.unit,
+    // The site's meter stands in for the model; its values are not served.
+    model: context.site.addMeter({ phases: 3 }),
+    identity: {},
+    imager: () => ({ holding: new Map(image.holding), input: new Map(image.input) }),
+    faults: context.faults,
+    sync: context.sync,
+    writable: [],
+  });
+}
+
 /** Builds the device; throws a ConfigError for an unknown profile or registers it cannot encode. */
 export function buildDevice(context: BuildDeviceContext): SimulatedDevice {
   const device = buildModel(context);
@@ -48,6 +74,7 @@ export function buildDevice(context: BuildDeviceContext): SimulatedDevice {
 
 function buildModel(context: BuildDeviceContext): SimulatedDevice {
   const { spec, id, registry, site, faults, sync } = context;
+  if (spec.replay) return replayDevice(context, spec.replay);
   if (!registry.has(spec.profile)) {
     throw new ConfigError(
       `simulator: unknown profile "${spec.profile}"; known: ${registry.ids().join(', ')}`,

@@ -3,18 +3,9 @@
  * unknown or misbehaving device can be analysed later (API, logs) instead of crashing anything.
  * Bounded: the oldest capture is dropped first.
  */
-import type { RawBlock } from '../profiles/decode.ts';
+import { copyCapture, type RegisterCapture } from '../profiles/register-capture.ts';
 
-/** One failed read: what was asked, what came back, and why it failed. */
-export interface RegisterCapture {
-  device: string;
-  profile: string;
-  /** Wall-clock ms when the read started. */
-  ts: number;
-  /** Blocks read before the failure (complete blocks only). */
-  blocks: RawBlock[];
-  error: string;
-}
+export type { RegisterCapture };
 
 /** The last `limit` captures, oldest first. */
 export class CaptureRing {
@@ -35,10 +26,7 @@ export class CaptureRing {
 
   /** Copies of the kept captures, oldest first. */
   list(): RegisterCapture[] {
-    return this.items.map((c) => ({
-      ...c,
-      blocks: c.blocks.map((b) => ({ ...b, registers: [...b.registers] })),
-    }));
+    return this.items.map(copyCapture);
   }
 
   get size(): number {

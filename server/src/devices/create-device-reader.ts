@@ -37,6 +37,13 @@ export interface DeviceReaderDeps {
   accumulators?: AccumulatorStore;
 }
 
+/** Transport names in captures, by device type. */
+const PROTOCOLS: Record<ModbusDeviceConfig['type'], string> = {
+  tcp: 'modbus-tcp',
+  rtu: 'modbus-rtu',
+  solarmanv5: 'solarman-v5',
+};
+
 /** The Modbus target of a device config. */
 export function targetOf(config: ModbusDeviceConfig): ModbusTarget {
   if (config.type === 'solarmanv5')
@@ -97,6 +104,7 @@ export function createDeviceReader(config: DeviceConfig, deps: DeviceReaderDeps)
     source,
     clock: deps.clock,
     logger,
+    protocol: PROTOCOLS[config.type],
     closeBetweenPolls: (config.type === 'tcp' && config.closeBetweenPolls) || singleClient,
     ...(deps.captureLimit !== undefined ? { captureLimit: deps.captureLimit } : {}),
     ...(deps.accumulators ? { accumulators: deps.accumulators } : {}),

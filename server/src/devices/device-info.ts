@@ -4,6 +4,7 @@ import type { DeviceConfig } from '../config/schema.ts';
 import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
 import type { DeviceStatus } from '../harvest/device-status.ts';
 import type { DeviceStats } from '../modbus/modbus-observer.ts';
+import type { RegisterCapture } from '../profiles/register-capture.ts';
 import type { ProxyStats } from '../proxy/modbus-proxy.ts';
 
 /** A configured device as the API shows it. */
@@ -20,6 +21,13 @@ export interface DeviceInfo {
   proxy?: ProxyStats;
 }
 
+/** Raw registers of a device: its failed polls (bounded ring, oldest first) and its last good poll. */
+export interface DeviceCaptures {
+  device: string;
+  captures: RegisterCapture[];
+  lastPoll?: RegisterCapture;
+}
+
 /** Adds, removes and lists devices at run time (persisted). */
 export interface DeviceRegistry {
   list(): DeviceInfo[];
@@ -29,4 +37,6 @@ export interface DeviceRegistry {
   /** Returns false when there was no such device. */
   remove(id: string): Promise<boolean>;
   frequency(id: string): FrequencySnapshot | undefined;
+  /** Raw register captures of a device; undefined when there is no such device. */
+  captures(id: string): DeviceCaptures | undefined;
 }

@@ -3,6 +3,7 @@
  * read into a canonical reading. Implemented over Modbus (TCP or RTU) by the devices module.
  */
 import type { Reading } from '../core/reading.ts';
+import type { RegisterCapture } from '../profiles/register-capture.ts';
 import type { ConnectionState, DeviceStats } from '../modbus/modbus-observer.ts';
 
 export interface DeviceReader {
@@ -19,5 +20,9 @@ export interface DeviceReader {
   state(): ConnectionState;
   /** Counters for /api/stats and /metrics. */
   stats(): DeviceStats;
+  /** Raw registers of failed polls (bounded), for readers of registers. */
+  registerCaptures?(): RegisterCapture[];
+  /** Raw registers of the last good poll, for readers of registers. */
+  lastPoll?(): RegisterCapture | undefined;
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { DeviceConfigSchema, type DeviceConfig } from '../config/schema.ts';
 import { ConfigError, describeError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
-import type { DeviceInfo, DeviceRegistry as DeviceRegistryContract } from './device-info.ts';
+import type { DeviceCaptures, DeviceInfo, DeviceRegistry as DeviceRegistryContract } from './device-info.ts';
 import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
 import type { DevicePipeline } from './device-pipeline.ts';
 import type { ProxyStats } from '../proxy/modbus-proxy.ts';
@@ -117,6 +117,17 @@ export class DeviceRegistry implements DeviceRegistryContract {
 
   frequency(id: string): FrequencySnapshot | undefined {
     return this.entries.get(id)?.pipeline.sampler.snapshot();
+  }
+
+  captures(id: string): DeviceCaptures | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    const lastPoll = entry.reader.lastPoll?.();
+    return {
+      device: id,
+      captures: entry.reader.registerCaptures?.() ?? [],
+      ...(lastPoll ? { lastPoll } : {}),
+    };
   }
 
   add(config: DeviceConfig): Promise<DeviceInfo> {

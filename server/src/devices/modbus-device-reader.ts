@@ -22,6 +22,7 @@ import type { Profile } from '../profiles/profile-schema.ts';
 import type { AccumulatorStore } from './accumulator-store.ts';
 import type { DeviceReader } from './device-reader.ts';
 import type { ConnectionState, DeviceStats } from '../modbus/modbus-observer.ts';
+import { copyCapture } from '../profiles/register-capture.ts';
 import { CaptureRing, type RegisterCapture } from './capture-ring.ts';
 import { frequencyBlockOf } from './frequency-block.ts';
 import type { ProfileSource } from './profile-source.ts';
@@ -35,6 +36,8 @@ export interface ModbusDeviceReaderOptions {
   source: ProfileSource;
   clock: Clock;
   logger: Logger;
+  /** Transport named in captures: modbus-tcp (default), modbus-rtu or solarman-v5. */
+  protocol?: string;
   /** Close the connection after every poll (devices that accept one client). */
   closeBetweenPolls?: boolean;
   /** Pause before the one retry of a block answered with 05/06 (busy), ms (default 100). */
@@ -66,6 +69,8 @@ export class ModbusDeviceReader implements DeviceReader {
   /** Times each optional block was absent, by "fc:start". */
   private readonly absentBlocks: Record<string, number> = {};
   private accumulatorState: AccumulatorState | undefined;
+  /** Raw blocks of the last good poll. */
+  private lastGood: RegisterCapture | undefined;
 
   constructor(options: ModbusDeviceReaderOptions) {
     this.options = options;
@@ -108,6 +113,7 @@ export class ModbusDeviceReader implements DeviceReader {
         throw error;
       }
       const decoded = this.decode(profile, ts, blocks);
+      this.lastGood = this.captureOf(profile, ts, blocks);
       const readMs = Math.round((clock.monotonicMs() - startedMs) * 10) / 10;
       return { device: this.id, profile: profile.id, ts, read_ms: readMs, ...decoded };
     } finally {
@@ -141,6 +147,11 @@ export class ModbusDeviceReader implements DeviceReader {
   /** The kept raw register captures of failed reads, oldest first. */
   registerCaptures(): RegisterCapture[] {
     return this.captures.list();
+  }
+
+  /** The raw blocks of the last good poll (for `egw read --capture` and the captures API). */
+  lastPoll(): RegisterCapture | undefined {
+    return this.lastGood && copyCapture(this.lastGood);
   }
 
   close(): Promise<void> {
@@ -242,8 +253,13 @@ export class ModbusDeviceReader implements DeviceReader {
     }
   }
 
+  private captureOf(profile: Profile, ts: number, blocks: RawBlock[]): RegisterCapture {
+    const { protocol = 'modbus-tcp', unit } = this.options;
+    return { device: this.id, protocol, unit, profile: profile.id, ts, blocks };
+  }
+
   private capture(profile: Profile, ts: number, blocks: RawBlock[], error: EgwError): void {
-    this.captures.add({ device: this.id, profile: profile.id, ts, blocks, error: error.message });
+    this.captures.add({ ...this.captureOf(profile, ts, blocks), error: error.message });
     this.options.logger.warn(
       { device: this.id, profile: profile.id, err: error.message },
       'read captured for analysis',

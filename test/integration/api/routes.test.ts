@@ -176,6 +176,11 @@ describe('device routes', () => {
     assert.ok(f.json.stats.count >= 1);
     assertError(await h.request('GET', '/api/devices/ghost/reading'), 404, 'id');
     assertError(await h.request('GET', '/api/devices/ghost/frequency'), 404, 'id');
+    assert.deepEqual((await h.request('GET', '/api/devices/inv1/captures')).json, {
+      device: 'inv1',
+      captures: [],
+    });
+    assertError(await h.request('GET', '/api/devices/ghost/captures'), 404, 'id');
     assertError(await h.request('GET', '/api/devices/ghost'), 404, 'id');
     assertError(await h.request('GET', '/api/devices/bad%20id!'), 400, 'id');
   });

@@ -63,7 +63,16 @@ test('without a frequency block, the 10 Hz read spans the value and its scale fa
 
 test('the capture ring keeps the last captures and counts all', () => {
   const ring = new CaptureRing(2);
-  for (let i = 0; i < 3; i++) ring.add({ device: 'd', profile: 'p', ts: i, blocks: [], error: `e${i}` });
+  for (let i = 0; i < 3; i++)
+    ring.add({
+      device: 'd',
+      protocol: 'modbus-tcp',
+      unit: 1,
+      profile: 'p',
+      ts: i,
+      blocks: [],
+      error: `e${i}`,
+    });
   assert.equal(ring.total, 3);
   assert.deepEqual(
     ring.list().map((c) => c.error),

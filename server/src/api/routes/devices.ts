@@ -148,6 +148,21 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'GET',
+      path: '/api/devices/:id/captures',
+      operationId: 'getCaptures',
+      summary:
+        'raw register blocks of the failed polls (last 20) and of the last good poll, with protocol, unit, ' +
+        'profile and time; a file egw-sim --replay serves',
+      tag: 'devices',
+      params: DeviceParamsSchema,
+      errors: notFound,
+      handler: (_ctx, { params }) => {
+        const id = params.id as string;
+        return registry.captures(id) ?? mustGet(registry, id);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
       path: '/api/devices/:id/frequency',
       operationId: 'getFrequency',
       summary: 'recent 10 Hz grid-frequency samples of a device and their statistics',

@@ -1,4 +1,5 @@
 /** `egw read`: reads one device once over Modbus TCP or RTU and prints its canonical reading. */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { DeviceConfig, ModbusDeviceConfig } from '../../config/schema.ts';
 import { SystemClock } from '../../core/clock.ts';
@@ -6,6 +7,8 @@ import { integerOption } from '../../core/cli-program.ts';
 import { UsageError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Reading } from '../../core/reading.ts';
+import type { DeviceReader } from '../../devices/device-reader.ts';
+import { CAPTURE_FORMAT } from '../../profiles/register-capture.ts';
 import { openDeviceReader } from '../../devices/open-device-reader.ts';
 import type { ModbusTimeouts } from '../../modbus/modbus-connection.ts';
 import { ProfileRegistry } from '../../profiles/profile-registry.ts';
@@ -82,12 +85,26 @@ export function formatReading(reading: Reading): string {
     .join('\n');
 }
 
+/**
+ * Writes the raw blocks of the poll just made to `path` (the good poll, else the failed one's blocks
+ * read before the failure), for `egw-sim --replay`. A reader without registers (P1) has none.
+ */
+function writeCapture(reader: DeviceReader, path: string, readOk: boolean): void {
+  const capture = readOk ? reader.lastPoll?.() : reader.registerCaptures?.().at(-1);
+  if (!capture) {
+    // After a failed read the read's own error is the one to report.
+    if (readOk) throw new UsageError(`--capture ${path}: this device has no raw registers to capture`);
+    return;
+  }
+  writeFileSync(path, `${JSON.stringify({ format: CAPTURE_FORMAT, ...capture }, null, 1)}\n`);
+}
+
 /** The `read` subcommand. */
 export const readCommand: CliCommand = {
   name: 'read',
   summary: 'Read one Modbus device once and print its canonical reading',
   usage: [
-    'Usage: egw read --host H [--port P] [--unit U] --profile ID [--json] [--timeout MS]',
+    'Usage: egw read --host H [--port P] [--unit U] --profile ID [--json] [--timeout MS] [--capture FILE]',
     '       egw read --serial PATH [--baud B] [--parity P] [--unit U] --profile ID [--json]',
     '       egw read --host H --solarman LOGGER_SERIAL [--port 8899] [--unit U] --profile ID [--json]',
     '       egw read --p1 PATH [--baud 115200] [--json]         (smart meter P1 port, DSMR 4/5)',
@@ -110,6 +127,8 @@ export const readCommand: CliCommand = {
     '  --id NAME           device id put in the reading (default "device")',
     '  --json              print one JSON object instead of a table',
     '  --timeout MS        connect and request timeout, ms (default 3000)',
+    '  --capture FILE      also write the raw register blocks of this poll to FILE (JSON); egw-sim',
+    '                      --replay FILE serves them, so the same reading can be reproduced',
     '  --profiles-dir DIR  extra profile files (YAML or JSON)',
     '',
     'Examples:',
@@ -126,6 +145,7 @@ export const readCommand: CliCommand = {
         id: { type: 'string' },
         p1: { type: 'string' },
         homewizard: { type: 'string' },
+        capture: { type: 'string' },
       },
       strict: true,
     });
@@ -160,7 +180,14 @@ export const readCommand: CliCommand = {
       timeouts,
     });
     try {
-      const reading = await reader.read();
+      let reading: Reading;
+      try {
+        reading = await reader.read();
+      } catch (error) {
+        if (values.capture !== undefined) writeCapture(reader, values.capture, false);
+        throw error;
+      }
+      if (values.capture !== undefined) writeCapture(reader, values.capture, true);
       process.stdout.write(values.json ? `${JSON.stringify(reading)}\n` : `${formatReading(reading)}\n`);
       return 0;
     } finally {
