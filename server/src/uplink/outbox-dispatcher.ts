@@ -52,11 +52,16 @@ interface Lane {
   /** A delivery failed: take no new batches until the retry timer fires. */
   blocked: boolean;
   retryTimer?: Timer;
+  /** While a long backoff runs: the next probe of the far end (see Uplink.probe). */
+  probeTimer?: Timer;
   state: UplinkState;
   /** The uplink's connection (always up for connectionless uplinks). */
   link: UplinkLink['state'];
   unwatch?: () => void;
 }
+
+/** While a backoff longer than this runs, the far end is probed this often, ms. */
+export const PROBE_INTERVAL_MS = 5000;
 
 /** Delivers outbox batches to the uplinks; start() once, stop() on shutdown. */
 export class OutboxDispatcher {
@@ -118,7 +123,10 @@ export class OutboxDispatcher {
     this.running = false;
     this.unsubscribe?.();
     this.abort.abort(new CancelledError('dispatcher stopped'));
-    for (const lane of this.lanes) lane.retryTimer?.cancel();
+    for (const lane of this.lanes) {
+      lane.retryTimer?.cancel();
+      lane.probeTimer?.cancel();
+    }
     await Promise.allSettled(this.lanes.flatMap((l) => [...l.inFlight.values()]));
     for (const lane of this.lanes) this.flushAcks(lane);
     await Promise.allSettled(this.lanes.map((l) => l.uplink.stop()));
@@ -212,17 +220,41 @@ export class OutboxDispatcher {
         { uplink: lane.uplink.name, retryInMs: Math.round(delayMs), err: lane.state.lastError },
         'uplink delivery failed; retrying later',
       );
-      lane.retryTimer = this.options.clock.setTimer(`uplink-retry-${lane.uplink.name}`, delayMs, () => {
+      const retry = (): void => {
+        lane.retryTimer?.cancel();
         lane.retryTimer = undefined;
+        lane.probeTimer?.cancel();
+        lane.probeTimer = undefined;
         lane.blocked = false;
         this.flushAcks(lane); // before the cursor goes back, so a confirmed batch is not sent again
         lane.cursor = 0; // start again from the oldest batch this uplink has not acknowledged
         this.pump(lane);
-      });
+      };
+      lane.retryTimer = this.options.clock.setTimer(`uplink-retry-${lane.uplink.name}`, delayMs, retry);
+      if (lane.uplink.probe && delayMs > PROBE_INTERVAL_MS) this.armProbe(lane, retry);
       return;
     }
     // The ack flush above yields a macrotask (sampling timers and the API run between deliveries of a
     // long backlog) and then fills the window again.
+  }
+
+  /** Probes the far end every PROBE_INTERVAL_MS until it answers (then retries at once) or the retry is due. */
+  private armProbe(lane: Lane, retry: () => void): void {
+    lane.probeTimer = this.options.clock.setTimer(
+      `uplink-probe-${lane.uplink.name}`,
+      PROBE_INTERVAL_MS,
+      () => {
+        lane.probeTimer = undefined;
+        const again = (): void => {
+          if (this.running && lane.retryTimer) this.armProbe(lane, retry);
+        };
+        lane.uplink.probe!(this.abort.signal).then((answers) => {
+          if (!this.running || !lane.retryTimer) return;
+          if (answers) retry();
+          else again();
+        }, again);
+      },
+    );
   }
 
   /** A connected uplink's link changed: a lost link is `retrying`, a new one `connecting`. */

@@ -32,6 +32,12 @@ export interface Uplink {
   stop(): Promise<void>;
   /** Resolves when the far end acknowledged the batch (2xx, PUBACK); rejects otherwise. */
   deliver(batch: BatchRecord, signal?: AbortSignal): Promise<void>;
+  /**
+   * A cheap check whether the far end answers again (HTTP: a HEAD request), tried every
+   * PROBE_INTERVAL_MS while a long backoff runs, so delivery resumes within seconds of the receiver
+   * coming back instead of at the end of a backoff of up to 5 minutes. Optional.
+   */
+  probe?(signal?: AbortSignal): Promise<boolean>;
   /** The connection now; absent for uplinks without a lasting one (HTTP: each batch is a request). */
   link?(): UplinkLink;
   /** Calls `listener` on every change of link(); returns the unsubscribe function. */

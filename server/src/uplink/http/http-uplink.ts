@@ -131,4 +131,31 @@ export class HttpUplink implements Uplink {
       req.end(body);
     });
   }
+
+  /** HEAD on the ingest URL: any answer below 500 means the receiver is back (see Uplink.probe). */
+  probe(signal?: AbortSignal): Promise<boolean> {
+    const request = this.url.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (answers: boolean): void => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        req.destroy();
+        resolve(answers);
+      };
+      const req = request(this.url, { method: 'HEAD', agent: this.agent });
+      const timer = this.options.clock.setTimer('http-uplink-probe', this.options.timeoutMs, () =>
+        finish(false),
+      );
+      if (signal?.aborted) return finish(false);
+      signal?.addEventListener('abort', () => finish(false), { once: true });
+      req.on('error', () => finish(false));
+      req.on('response', (res) => {
+        res.resume();
+        finish((res.statusCode ?? 0) < 500);
+      });
+      req.end();
+    });
+  }
 }
