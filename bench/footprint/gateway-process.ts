@@ -2,7 +2,7 @@
  * The gateway as a box runs it: `node bin/egw.mjs run --config FILE` in its own process, with the
  * NODE_OPTIONS (V8 flags) and NODE_ENV the Dockerfile sets, optionally inside a cgroup budget.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,18 @@ import { freePort } from '../../test/e2e/pipeline-harness.ts';
 import type { CgroupBudget } from './cgroup-budget.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The compile cache the bench's gateways use, filled the way the image build fills /app/.compile-cache. */
+export const BENCH_COMPILE_CACHE = join(tmpdir(), 'egw-footprint-compile-cache');
+
+/** Runs scripts/warm-compile-cache.mjs into BENCH_COMPILE_CACHE, as the Dockerfile does at build time. */
+export function warmCompileCache(): void {
+  execFileSync(process.execPath, [join(root, 'scripts', 'warm-compile-cache.mjs')], {
+    cwd: root,
+    env: { ...process.env, NODE_COMPILE_CACHE: BENCH_COMPILE_CACHE },
+    stdio: 'ignore',
+  });
+}
 
 /** NODE_OPTIONS of the device image, read from the Dockerfile so the bench runs what ships. */
 export function deployedNodeOptions(): string {
@@ -62,6 +74,7 @@ export async function startGatewayProcess(
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      NODE_COMPILE_CACHE: BENCH_COMPILE_CACHE,
       // FOOTPRINT_NODE_OPTIONS compares other V8 flags against the image's (how the flags were chosen).
       NODE_OPTIONS: process.env.FOOTPRINT_NODE_OPTIONS ?? deployedNodeOptions(),
       EGW_LOG_LEVEL: 'info',
