@@ -109,6 +109,11 @@ export class DevicePipeline {
     this.slots = [];
   }
 
+  /** The shortest slot period of the running tasks, ms (Infinity when stopped). */
+  get minSlotPeriodMs(): number {
+    return Math.min(...this.slots.map((s) => s.periodMs));
+  }
+
   /**
    * Time until this device's next frequency or harvest slot, ms; 0 while one of its reads runs, so
    * other work on the device's connection (proxied reads) fits between slots and never delays one.

@@ -44,7 +44,14 @@ export async function openDeviceProxy(
     connection,
     toleranceMs: () => config.proxyToleranceMs ?? deps.harvestIntervalMs(),
     writable: config.proxyWritable ?? [],
-    mayForward: () => (pipeline()?.msUntilNextSlot() ?? Infinity) > forwardGuardMs(connection.latencyP99Ms()),
+    mayForward: () => {
+      const current = pipeline();
+      if (!current) return true;
+      // Capped at half a slot, so a slow device still leaves proxied reads a gap after each sample
+      // instead of starving them (clients would only ever get 0B).
+      const guardMs = Math.min(forwardGuardMs(connection.latencyP99Ms()), current.minSlotPeriodMs / 2);
+      return current.msUntilNextSlot() > guardMs;
+    },
     clock: deps.clock,
     logger: deps.logger,
   });
