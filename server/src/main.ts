@@ -7,6 +7,7 @@ import { prepareDataDir } from './config/data-dir.ts';
 import { SystemClock } from './core/clock.ts';
 import { describeError } from './core/errors.ts';
 import { createLogger } from './core/logger.ts';
+import { LogLevels } from './core/log-levels.ts';
 import { Scheduler } from './engine/scheduler.ts';
 import { buildGateway } from './gateway/build-gateway.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -33,6 +34,8 @@ export async function runGateway(options: RunGatewayOptions = {}): Promise<numbe
   config.dataDir = prepareDataDir(config.dataDir);
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const clock = new SystemClock();
+  // Before any child logger exists, so GET/POST /api/logger reaches every one of them.
+  const logLevels = new LogLevels(logger, clock);
   // Observability first: the Scheduler reports every run to the metrics from its first one.
   const metrics = createMetrics();
   const engine = new Scheduler({
@@ -45,7 +48,7 @@ export async function runGateway(options: RunGatewayOptions = {}): Promise<numbe
   engine.start();
   let gateway: { stop(): Promise<void> };
   try {
-    gateway = await buildGateway({ config, clock, logger, engine, metrics });
+    gateway = await buildGateway({ config, clock, logger, engine, metrics, logLevels });
   } catch (error) {
     await engine.stop(ENGINE_STOP_DEADLINE_MS);
     stopRequested.dispose();

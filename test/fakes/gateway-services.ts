@@ -19,6 +19,7 @@ import type { FrequencySnapshot } from '../../server/src/harvest/frequency-sampl
 import type { GatewayIdentity } from '../../server/src/identity/gateway-identity.ts';
 import type { BatchRecord } from '../../server/src/outbox/batch-record.ts';
 import type { UplinkState } from '../../server/src/uplink/uplink.ts';
+import { LogLevels } from '../../server/src/core/log-levels.ts';
 import { GatewayState } from '../../server/src/notifications/gateway-state.ts';
 import { NotificationCenter } from '../../server/src/notifications/notification-center.ts';
 import type { WifiManager, WifiNetwork, WifiState } from '../../server/src/wifi/wifi-manager.ts';
@@ -272,6 +273,7 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
     uplinks: () => uplinkStates,
     wifi,
     notifications,
+    logLevels: new LogLevels(silentLogger(), clock),
     state: () => state.view(),
     startedAtMs: clock.monotonicMs(),
     version: '0.1.0-test',

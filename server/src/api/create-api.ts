@@ -29,6 +29,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { docsRoutes, SWAGGER_INIT_JS } from './routes/docs.ts';
 import { eventRoutes } from './routes/events.ts';
+import { loggerRoutes } from './routes/logger.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { initializeRoutes } from './routes/initialize.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -154,6 +155,7 @@ export function buildApi(services: GatewayServices, options: ApiOptions): BuiltA
     telemetryRoutes,
     settingsRoutes,
     notificationRoutes,
+    loggerRoutes,
     wifiRoutes,
   ]) {
     routes.push(...group(deps));

@@ -6,6 +6,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
+import type { LogLevels } from '../core/log-levels.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { DeviceRegistry } from '../devices/device-info.ts';
 import type { TaskKindStats } from '../engine/task.ts';
@@ -32,6 +33,8 @@ export interface GatewayServices {
   wifi: WifiManager;
   /** Active and recently cleared notifications (GET /api/notifications). */
   notifications: NotificationCenter;
+  /** Run-time log levels per part (GET/POST /api/logger). */
+  logLevels: LogLevels;
   /** starting | unprovisioned | running | degraded | stopping, with its reasons (GET /api/state). */
   state(): GatewayStateView;
   /** Monotonic ms at start, for /api/uptime. */

@@ -115,3 +115,38 @@ export const NotificationParamsSchema = z.object({
     .regex(/^[0-9]{1,12}$/, 'expected a notification id (digits)')
     .describe('notification id'),
 });
+
+/** Areas whose log level can change at run time (the `area` of their loggers). */
+export const LOG_AREAS = [
+  'engine',
+  'modbus',
+  'harvest',
+  'devices',
+  'outbox',
+  'uplink',
+  'api',
+  'notifications',
+  'gateway',
+] as const;
+
+/** POST /api/logger: a level for a part (an area, a device, or both) for a while. */
+export const LoggerBodySchema = z
+  .strictObject({
+    part: z.enum(LOG_AREAS).optional().describe('area of the gateway (its loggers’ `area`)'),
+    device: deviceId.optional().describe('a device id: every logger of that device'),
+    level: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', 'default'])
+      .describe('the level; "default" reverts the part to the configured level now'),
+    durationMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(86_400_000)
+      .default(1_800_000)
+      .describe('how long the level holds before it reverts, ms (default 30 min)'),
+  })
+  .refine((body) => body.part !== undefined || body.device !== undefined, {
+    message: 'name a part, a device or both',
+    path: ['part'],
+  })
+  .describe('a run-time log level for part and/or device');

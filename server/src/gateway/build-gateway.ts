@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { LogLevels } from '../core/log-levels.ts';
 import type { Config } from '../config/schema.ts';
 import { fileAccumulatorStore } from '../devices/accumulator-store.ts';
 import { openDeviceReader } from '../devices/open-device-reader.ts';
@@ -30,6 +31,8 @@ export async function buildGateway(ctx: {
   engine: Scheduler;
   /** The metrics whose task observer the Scheduler was built with, so task runs reach /metrics (optional). */
   metrics?: GatewayMetrics;
+  /** Run-time log levels made on the root logger (see start-gateway.ts). */
+  logLevels?: LogLevels;
 }): Promise<RunningGateway> {
   const { clock, logger } = ctx;
   return startGateway(ctx, {

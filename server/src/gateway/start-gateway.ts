@@ -12,6 +12,7 @@ import type { Clock } from '../core/clock.ts';
 import { EventBus } from '../core/event-bus.ts';
 import { describeError, EgwError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { LogLevels } from '../core/log-levels.ts';
 import { PACKAGE_VERSION } from '../core/package-version.ts';
 import type { Config, DeviceConfig } from '../config/schema.ts';
 import { prepareDataDir, tightenDataDir } from '../config/data-dir.ts';
@@ -54,6 +55,8 @@ export interface GatewayContext {
    * the Scheduler); without them the gateway builds its own, which then see no task runs.
    */
   metrics?: GatewayMetrics;
+  /** Run-time log levels, made on the root logger before anything made a child (main.ts); else made here. */
+  logLevels?: LogLevels;
 }
 
 /** The production parts, chosen by build-gateway.ts; tests may replace them. */
@@ -97,6 +100,7 @@ export interface RunningGateway {
 /** Builds the modules and starts them. On a start-up failure, what was started is stopped again. */
 export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Promise<RunningGateway> {
   const { config, clock, engine } = ctx;
+  const logLevels = ctx.logLevels ?? new LogLevels(ctx.logger, clock);
   const logger = ctx.logger.child({ area: 'gateway' });
   const dataDir = prepareDataDir(config.dataDir);
   const looseMode = tightenDataDir(dataDir);
@@ -218,6 +222,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     uplinks: () => delivery.states(),
     wifi: parts.wifi,
     notifications,
+    logLevels,
     state: () => state.view(),
     startedAtMs: clock.monotonicMs(),
     version: PACKAGE_VERSION,
@@ -242,6 +247,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       stateFeature,
       delivery,
       { name: 'notifications', start: () => sources.start(), stop: () => sources.stop() },
+      { name: 'log-levels', start: () => {}, stop: () => logLevels.stop() },
       harvest,
       devices,
       ...(api ? [api] : []),

@@ -13,6 +13,8 @@ const PROTECTED: [string, string, unknown?][] = [
   ['POST', '/api/wifi', { ssid: 'home' }],
   ['POST', '/api/initialize', { wallet: `0x${'1'.repeat(40)}` }],
   ['POST', '/api/notifications/1/ack'],
+  ['GET', '/api/logger'],
+  ['POST', '/api/logger', { part: 'api', level: 'info', durationMs: 1000 }],
 ];
 
 describe('token auth', () => {
