@@ -118,7 +118,8 @@ describe('installer flow over BLE on the real bleno stack against the real gatew
     for (let i = 0; i < 50; i++) answers.push((await intruder.request('POST', '/api/settings', {})).status);
     assert.equal(answers.at(-1), 429, 'loopback TCP is locked out');
     const rightTokenOverTcp = await httpClient(http, gateway.apiToken).request('POST', '/api/settings', {});
-    assert.equal(rightTokenOverTcp.status, 429, 'even with the right token: the address is locked');
+    // The right token always passes (issue 15): only wrong ones are refused from a locked address.
+    assert.equal(rightTokenOverTcp.status, 200, 'the right token is never locked out');
 
     const { central, client } = await session(247);
     assert.equal(await client.provePin(loadOrCreateBlePin(dir)), true);
