@@ -272,6 +272,29 @@ export const ConfigSchema = z.object({
       name: z.string().min(1).max(63).optional().describe('service instance name (default "egw <serial>")'),
     })
     .prefault({}),
+  signing: z
+    .object({
+      backend: z
+        .enum(['file', 'pkcs11'])
+        .default('file')
+        .describe(
+          '"file": secp256k1 device.key in the data directory (ES256K); "pkcs11": a P-256 key on a PKCS#11 token that never leaves it (ES256)',
+        ),
+      pkcs11: z
+        .object({
+          module: z.string().min(1).describe('PKCS#11 module path, e.g. /usr/lib/softhsm/libsofthsm2.so'),
+          tokenLabel: z.string().min(1).describe('label of the token holding the key'),
+          pinFile: z.string().min(1).describe('file holding the user PIN (mode 0600)'),
+          keyLabel: z
+            .string()
+            .min(1)
+            .default('egw-device')
+            .describe('label of the key pair (created on the token if missing)'),
+        })
+        .optional()
+        .describe('the token, for signing.backend "pkcs11"'),
+    })
+    .prefault({}),
   control: z
     .object({
       publicKeys: z

@@ -10,7 +10,9 @@
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import { EventBus } from '../core/event-bus.ts';
-import { describeError, EgwError } from '../core/errors.ts';
+import { ConfigError, describeError, EgwError } from '../core/errors.ts';
+import type { GatewayIdentity } from '../identity/gateway-identity.ts';
+import type { Pkcs11Identity } from '../identity/pkcs11-key.ts';
 import type { Logger } from '../core/logger.ts';
 import { LogLevels } from '../core/log-levels.ts';
 import { PACKAGE_VERSION } from '../core/package-version.ts';
@@ -110,8 +112,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
       'data directory was readable by other users; restricted it to its owner',
     );
   }
-  refuseLostIdentity(dataDir);
-  const identity = loadOrCreateDeviceKey(dataDir, { logger });
+  const identity = await openIdentity(config, dataDir, logger);
   const apiToken = loadOrCreateApiToken(dataDir);
   const bus = new EventBus((event, error) =>
     logger.error({ event, err: describeError(error) }, 'event listener failed'),
@@ -243,6 +244,10 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
         });
   const gateway = new Gateway(
     [
+      // A token key's session is closed last, after everything that signs.
+      ...('close' in identity
+        ? [{ name: 'device-key', start: () => {}, stop: () => identity.close() } satisfies Feature]
+        : []),
       new Observability(metrics, services),
       stateFeature,
       delivery,
@@ -334,4 +339,26 @@ function mdnsFeature(api: ApiFeature, serial: string, logger: Logger, name: stri
     },
     stop: () => advertiser?.stop(),
   };
+}
+
+/** The device key: the file key (refusing a lost one), or a PKCS#11 token key (loaded only then). */
+async function openIdentity(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+): Promise<GatewayIdentity | Pkcs11Identity> {
+  if (config.signing.backend !== 'pkcs11') {
+    refuseLostIdentity(dataDir);
+    return loadOrCreateDeviceKey(dataDir, { logger });
+  }
+  const token = config.signing.pkcs11;
+  if (!token) throw new ConfigError('signing.backend "pkcs11" needs signing.pkcs11', 'signing.pkcs11');
+  const { openPkcs11Key } = await import('../identity/pkcs11-key.ts');
+  return openPkcs11Key({
+    modulePath: token.module,
+    tokenLabel: token.tokenLabel,
+    pinFile: token.pinFile,
+    keyLabel: token.keyLabel,
+    logger,
+  });
 }

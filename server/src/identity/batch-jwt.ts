@@ -8,7 +8,7 @@ import type { GatewayIdentity } from './gateway-identity.ts';
 
 /** Header of a batch JWT, in this key order. */
 export interface BatchHeader {
-  alg: 'ES256K';
+  alg: 'ES256K' | 'ES256';
   typ: 'JWT';
   device: string;
   opr: 'production';
@@ -47,7 +47,7 @@ export function createBatch(
     throw new ValidationError(`batch seq ${seq}: must be a positive integer`, 'seq');
   if (input.harvests.length === 0) throw new ValidationError('batch: needs at least one harvest', 'harvests');
   const header: BatchHeader = {
-    alg: 'ES256K',
+    alg: identity.alg ?? 'ES256K',
     typ: 'JWT',
     device: identity.serial,
     opr: 'production',

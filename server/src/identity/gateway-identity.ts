@@ -7,7 +7,7 @@ export interface GatewayIdentity {
   /** Compressed secp256k1 public key, hex (66 chars). */
   readonly publicKeyHex: string;
   readonly publicKeyPem: string;
-  readonly jwk: { kty: 'EC'; crv: 'secp256k1'; x: string; y: string };
+  readonly jwk: { kty: 'EC'; crv: 'secp256k1' | 'P-256'; x: string; y: string };
   /** JWS algorithm of signJwt: ES256K (secp256k1, the file key) or ES256 (P-256, a PKCS#11 token); default ES256K. */
   readonly alg?: 'ES256K' | 'ES256';
   /** Signs a JWT (ES256K) with the device key. Callers build header and payload; never from raw client input. */

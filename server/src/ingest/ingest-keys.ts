@@ -4,7 +4,7 @@
  * development only — trust on first use: the key is recovered from the first batch's signature,
  * accepted only if it hashes to the serial in the header, and pinned for that serial from then on.
  */
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, ECDH, type KeyObject } from 'node:crypto';
 import { TransportError } from '../core/errors.ts';
 import type { DecodedJwt } from '../identity/jwt.ts';
 import { publicKeyInfo, serialFromPublicKey } from '../identity/public-key.ts';
@@ -47,7 +47,7 @@ export class IngestKeys {
 
   private async fetchGatewayKey(base: string): Promise<void> {
     const url = new URL('/api/crypto', base);
-    let body: { serial?: unknown; publicKey?: unknown };
+    let body: { serial?: unknown; publicKey?: unknown; publicKeyPem?: unknown; alg?: unknown };
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
       if (!res.ok) throw new TransportError(`HTTP ${res.status}`, { key: 'gateway' });
@@ -57,6 +57,19 @@ export class IngestKeys {
     }
     if (typeof body.publicKey !== 'string')
       throw new TransportError(`GET ${url.href}: no publicKey in the answer`, { key: 'gateway' });
+    if (body.alg === 'ES256' && typeof body.publicKeyPem === 'string') {
+      // A hardware-backed (P-256) device key: the serial is derived from its compressed point too.
+      const key = createPublicKey(body.publicKeyPem);
+      const jwk = key.export({ format: 'jwk' });
+      const point = Buffer.concat([
+        Buffer.from([4]),
+        Buffer.from(String(jwk.x), 'base64url'),
+        Buffer.from(String(jwk.y), 'base64url'),
+      ]);
+      const compressed = ECDH.convertKey(point, 'prime256v1', undefined, 'hex', 'compressed') as string;
+      this.pinned.set(serialFromPublicKey(compressed), key);
+      return;
+    }
     const info = publicKeyInfo(body.publicKey);
     // Trust the key, not the serial field: the serial is always derived from the key.
     this.pinned.set(info.serial, info.keyObject);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { SystemClock, type Clock } from '../core/clock.ts';
 import { describeError, EgwError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { decodeJwt, verifyEs256k } from '../identity/jwt.ts';
+import { decodeJwt, verifyJws } from '../identity/jwt.ts';
 import { IngestKeys, type KeySource } from './ingest-keys.ts';
 import { IngestStore, type IngestStats, type IngestRecord } from './ingest-store.ts';
 
@@ -125,7 +125,7 @@ export async function startIngestServer(options: IngestServerOptions = {}): Prom
       throw new HttpFailure('unknown_gateway', `${device}: no trusted public key (${keys.describe()})`, {
         status: 403,
       });
-    if (!verifyEs256k(jwt, publicKey))
+    if (!verifyJws(jwt, publicKey))
       throw new HttpFailure('bad_signature', `${key}: ES256K signature does not verify`, { status: 401 });
     const record = {
       key,

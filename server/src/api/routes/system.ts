@@ -45,7 +45,7 @@ export function systemRoutes({ services, name }: RouteDeps): AnyRoute[] {
         publicKey: identity.publicKeyHex,
         publicKeyPem: identity.publicKeyPem,
         jwk: identity.jwk,
-        alg: 'ES256K',
+        alg: identity.alg ?? 'ES256K',
         deviceName: name.current().name,
         serialNumber: identity.serial,
       }),
