@@ -34,7 +34,7 @@ const USAGE = [
   '  --key FILE          backend key file',
   '  --broker URL        MQTT broker, e.g. mqtt://127.0.0.1:1883',
   '  --serial ID         the gateway serial (GET /api/crypto)',
-  '  --gateway-key HEX   the gateway’s public key: compressed secp256k1 hex, or a P-256 SPKI PEM file path',
+  '  --gateway-key HEX   the gateway’s public key: compressed secp256k1 hex (an ES256 gateway: use --gateway)',
   '  --gateway URL       fetch the gateway key from its GET /api/crypto instead',
   '  --prefix P          topic prefix (default egw/<serial>)',
   '  --ttl S             request lifetime, s (default 60, at most 300)',
