@@ -89,18 +89,22 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
         content: { 'application/json': { schema: jsonSchema(route.body) } },
       };
     }
-    if (requiresAuth(route)) operation.security = [{ bearer: [] }];
+    // Public operations say so (`[]`), so a client knows no token is needed rather than guessing.
+    operation.security = requiresAuth(route) ? [{ bearer: [] }] : [];
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation };
   }
   return {
     openapi: '3.1.0',
     info: {
       title: 'Energy Gateway API',
+      license: { name: 'MIT', identifier: 'MIT' },
       version: info.version,
       description:
         'Web API of the Energy Gateway (egw). Mutating calls need `Authorization: Bearer <token>` (see `egw token`). ' +
         'Every error is `{"error": {"code", "message", "field"}}`.',
     },
+    // Relative: the document is served by the gateway it describes, whatever its address and port.
+    servers: [{ url: '/', description: 'this gateway' }],
     paths,
     components: {
       schemas: { Error: jsonSchema(ErrorResponseSchema) },
