@@ -94,6 +94,7 @@ describe('installer page over the WebSocket transport in Chromium', () => {
     await rm(hostedDir, { recursive: true, force: true });
     await ble?.stop();
     await api?.close();
+    gateway?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

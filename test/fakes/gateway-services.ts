@@ -163,6 +163,8 @@ export interface FakeGateway {
   emitReading(device: string, fields?: Partial<Reading>): Reading;
   /** Emits a 10 Hz frequency sample. */
   emitFrequency(device: string, hz: number): void;
+  /** Stops the gateway state's start-grace timer, which would otherwise keep the test process alive for a minute. */
+  stop(): void;
 }
 
 /** Builds fake services; token "test-token" unless given; one TCP device "inv1" with a reading. */
@@ -318,7 +320,8 @@ export function createFakeGateway(options: { clock?: Clock; apiToken?: string } 
   emitReading('inv1');
   emitFrequency('inv1', 50.0);
   state.started();
-  return { services, devices, wifi, notifications, batches, uplinkStates, emitReading, emitFrequency };
+  const stop = (): void => state.stopping();
+  return { services, devices, wifi, notifications, batches, uplinkStates, emitReading, emitFrequency, stop };
 }
 
 /** Emits 10 Hz frequency and 1 Hz readings for every device until the returned stop() (real timers). */

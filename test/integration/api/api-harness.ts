@@ -68,6 +68,7 @@ export async function startHarness(options: Partial<ApiOptions> = {}, clock?: Cl
     },
     async close() {
       await api.close();
+      fake.stop();
       metrics.close();
     },
   };

@@ -55,6 +55,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
   after(async () => {
     await ble?.stop();
     await api?.close();
+    gateway?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

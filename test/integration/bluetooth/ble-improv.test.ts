@@ -68,6 +68,7 @@ describe('Improv Wi-Fi over BLE on the real bleno stack', () => {
   after(async () => {
     await ble?.stop();
     await api?.close();
+    gateway?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -57,6 +57,7 @@ describe('egw-ble over the WebSocket transport (128-byte frames) against the gat
     for (const client of clients) client.close();
     await ble?.stop();
     await api?.close();
+    gateway?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
