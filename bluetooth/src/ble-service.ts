@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Clock } from '../../server/src/core/clock.ts';
 import type { Logger } from '../../server/src/core/logger.ts';
+import type { LogLevels } from '../../server/src/core/log-levels.ts';
 import type { WifiManager } from '../../server/src/wifi/wifi-manager.ts';
 import { EgwttpConnection } from './egwttp/egwttp-connection.ts';
 import { ImprovGattService } from './gatt/improv-gatt-service.ts';
@@ -54,6 +55,8 @@ export interface BleServiceOptions {
   improv?: boolean;
   /** Drive a controller on a serial line (bleno's uart HCI driver) instead of the HCI socket. */
   hciUart?: HciUart;
+  /** The process's run-time log levels, changed by the gateway (GET/POST /logger on the control socket). */
+  logLevels?: LogLevels;
 }
 
 /** What /ble/status and `egw-ble status` report. */
@@ -180,7 +183,12 @@ export async function startBleService(options: BleServiceOptions): Promise<BleSe
   });
   let control: Server | undefined;
   if (options.controlSocket !== false)
-    control = await startControlSocket(controlSocketPath(options.dataDir), window, status);
+    control = await startControlSocket(controlSocketPath(options.dataDir), {
+      window,
+      status,
+      logLevels: options.logLevels,
+      logger,
+    });
   let button: GpioButton | undefined;
   if (options.gpio) {
     button = new GpioButton({ ...options.gpio, clock, logger, onPress: () => window.open('button') });

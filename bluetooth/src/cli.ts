@@ -7,6 +7,7 @@ import { SystemClock } from '../../server/src/core/clock.ts';
 import { EXIT_OK, integerOption, parseOptions, runProgram } from '../../server/src/core/cli-program.ts';
 import { NotAvailable, UsageError, describeError } from '../../server/src/core/errors.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
+import { LogLevels } from '../../server/src/core/log-levels.ts';
 import { createWifiManager } from '../../server/src/wifi/create-wifi-manager.ts';
 import { startBleService } from './ble-service.ts';
 import { DEFAULT_FRAME_SIZE_BYTES, MIN_FRAME_SIZE_BYTES } from './egwttp/egwttp-message.ts';
@@ -68,7 +69,11 @@ async function run(args: string[]): Promise<number> {
   const transports = values.transport === 'both' ? (['ble', 'ws'] as const) : [values.transport];
   if (!transports.every((t) => t === 'ble' || t === 'ws'))
     throw new UsageError('--transport must be ble, ws or both', 'transport');
-  const logger = createLogger({ name: 'egw-ble' });
+  const clock = new SystemClock();
+  const root = createLogger({ name: 'egw-ble' });
+  // Levels change on children only (pino's onChild): every logger of the service is one.
+  const logLevels = new LogLevels(root, clock);
+  const logger = root.child({ area: 'ble' });
   const gpio =
     values['gpio-chip'] !== undefined
       ? { chip: values['gpio-chip'], line: integerOption('gpio-line', values['gpio-line'], 0, 0, 1023) }
@@ -79,8 +84,9 @@ async function run(args: string[]): Promise<number> {
   const pin = loadOrCreateBlePin(dataDir);
   if (values['show-pin']) process.stdout.write(`egw-ble: provisioning PIN ${pin}\n`);
   const service = await startBleService({
-    clock: new SystemClock(),
+    clock,
     logger,
+    logLevels,
     dataDir,
     gatewayUrl: values.gateway ?? `http://127.0.0.1:${process.env.EGW_HTTP_PORT ?? 5000}`,
     transports: [...transports] as ('ble' | 'ws')[],
@@ -109,6 +115,7 @@ async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await service.stop();
+  logLevels.stop();
   // bleno's HCI socket keeps the event loop alive after stop(); the service has shut down cleanly.
   process.exit(0);
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LogLevels } from '../core/log-levels.ts';
+import type { BleLogLevels } from '../notifications/ble-log-levels.ts';
 import type { SettingsStore } from '../config/settings.ts';
 import type { DeviceRegistry } from '../devices/device-info.ts';
 import type { TaskKindStats } from '../engine/task.ts';
@@ -35,6 +36,8 @@ export interface GatewayServices {
   notifications: NotificationCenter;
   /** Run-time log levels per part (GET/POST /api/logger). */
   logLevels: LogLevels;
+  /** The `ble` part of /api/logger: egw-ble's level over its control socket (absent: no BLE service). */
+  bleLogLevels?: BleLogLevels;
   /** starting | unprovisioned | running | degraded | stopping, with its reasons (GET /api/state). */
   state(): GatewayStateView;
   /** Monotonic ms at start, for /api/uptime. */

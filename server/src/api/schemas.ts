@@ -116,7 +116,7 @@ export const NotificationParamsSchema = z.object({
     .describe('notification id'),
 });
 
-/** Areas whose log level can change at run time (the `area` of their loggers). */
+/** Areas whose log level can change at run time (the `area` of their loggers; `ble` is egw-ble, another process). */
 export const LOG_AREAS = [
   'engine',
   'modbus',
@@ -127,12 +127,16 @@ export const LOG_AREAS = [
   'api',
   'notifications',
   'gateway',
+  'ble',
 ] as const;
 
 /** POST /api/logger: a level for a part (an area, a device, or both) for a while. */
 export const LoggerBodySchema = z
   .strictObject({
-    part: z.enum(LOG_AREAS).optional().describe('area of the gateway (its loggers’ `area`)'),
+    part: z
+      .enum(LOG_AREAS)
+      .optional()
+      .describe('area of the gateway (its loggers’ `area`); `ble` is the BLE service egw-ble as a whole'),
     device: deviceId.optional().describe('a device id: every logger of that device'),
     level: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', 'default'])
@@ -148,5 +152,9 @@ export const LoggerBodySchema = z
   .refine((body) => body.part !== undefined || body.device !== undefined, {
     message: 'name a part, a device or both',
     path: ['part'],
+  })
+  .refine((body) => body.part !== 'ble' || body.device === undefined, {
+    message: 'the ble part is the whole BLE service: no device with it',
+    path: ['device'],
   })
   .describe('a run-time log level for part and/or device');

@@ -29,6 +29,7 @@ import { HarvestFeature } from '../harvest/harvest-feature.ts';
 import { loadOrCreateDeviceKey } from '../identity/device-key.ts';
 import { refuseLostIdentity } from '../identity/identity-check.ts';
 import type { ModbusObserver } from '../modbus/modbus-observer.ts';
+import { BleLogLevels } from '../notifications/ble-log-levels.ts';
 import { GatewayState } from '../notifications/gateway-state.ts';
 import { NotificationCenter } from '../notifications/notification-center.ts';
 import { registerNotificationGauge } from '../notifications/notification-metrics.ts';
@@ -224,6 +225,7 @@ export async function startGateway(ctx: GatewayContext, parts: GatewayParts): Pr
     wifi: parts.wifi,
     notifications,
     logLevels,
+    bleLogLevels: new BleLogLevels(dataDir, clock),
     state: () => state.view(),
     startedAtMs: clock.monotonicMs(),
     version: PACKAGE_VERSION,

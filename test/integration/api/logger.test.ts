@@ -1,7 +1,12 @@
 /**
  * GET/POST /api/logger on the real gateway (startGateway, fake device readers) on a ManualClock, its
- * log captured: the API's debug lines appear once its level is raised and stop when it reverts.
+ * log captured: the API's debug lines appear once its level is raised and stop when it reverts. The
+ * `ble` part on a real egw-ble process (WebSocket transport, no adapter needed) sharing the data
+ * directory: its debug lines appear and stop when it reverts on its own (system) clock.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,7 +59,12 @@ describe('run-time log levels', () => {
       },
     );
   });
+  let ble: ChildProcess | undefined;
   after(async () => {
+    if (ble?.exitCode === null) {
+      ble.kill('SIGTERM');
+      await once(ble, 'exit');
+    }
     await stopWhileAdvancing(async () => {
       await engine.stop(0);
       await gw.stop();
@@ -90,5 +100,75 @@ describe('run-time log levels', () => {
     assert.equal(override?.until, clock.nowMs() + 30 * 60_000, 'default: 30 minutes');
     await call('POST', '/api/logger', { device: 'd0', level: 'default' });
     assert.deepEqual((await call('GET', '/api/logger')).json.overrides, []);
+  });
+
+  it('the ble part reaches egw-ble: 503 while it does not run, then set, shown and reverted on its clock', async () => {
+    const off = await call('POST', '/api/logger', { part: 'ble', level: 'debug' });
+    assert.equal(off.status, 503);
+    assert.deepEqual(off.json.error, {
+      code: 'ble_not_running',
+      field: 'part',
+      message: (off.json.error as { message: string }).message,
+    });
+    assert.match((off.json.error as { message: string }).message, /part "ble".*egw-ble.*not running/);
+    assert.deepEqual((await call('GET', '/api/logger')).json.ble, { running: false });
+    const withDevice = await call('POST', '/api/logger', { part: 'ble', device: 'd0', level: 'debug' });
+    assert.equal((withDevice.json.error as { field: string }).field, 'device');
+
+    let output = '';
+    const args = ['--transport', 'ws', '--port', '0', '--window-minutes', '0', '--no-unprovisioned-window'];
+    ble = spawn(
+      process.execPath,
+      [
+        'bluetooth/src/cli.ts',
+        ...args,
+        '--data-dir',
+        join(dir, 'data'),
+        '--gateway',
+        `http://127.0.0.1:${gw.httpPort}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EGW_LOG_LEVEL: 'info' } },
+    );
+    ble.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    ble.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const logLines = () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; url?: string; to?: string });
+    const debugLines = () => logLines().filter((l) => l.level === 20 && l.url === '/logger');
+    const until = async (what: string, holds: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await holds()); i++) await sleep(50);
+      assert.ok(await holds(), `${what}; egw-ble said: ${output}`);
+    };
+    await until(
+      'egw-ble answers',
+      async () => ((await call('GET', '/api/logger')).json.ble as { running: boolean }).running,
+    );
+    assert.deepEqual((await call('GET', '/api/logger')).json.ble, { running: true, configured: 'info' });
+    assert.equal(debugLines().length, 0, 'at info egw-ble logs no control request');
+
+    const before = Date.now();
+    const set = await call('POST', '/api/logger', { part: 'ble', level: 'debug', durationMs: 1000 });
+    assert.equal(set.status, 200);
+    const overrides = set.json.overrides as { area: string; level: string; until: number }[];
+    assert.deepEqual(
+      overrides.map((o) => [o.area, o.level]),
+      [['ble', 'debug']],
+    );
+    const until0 = overrides[0]!.until;
+    assert.ok(until0 >= before + 1000 && until0 <= Date.now() + 1000, 'until is on egw-ble’s (system) clock');
+    await call('GET', '/api/logger');
+    await until('egw-ble logs its control requests at debug', () => debugLines().length > 0);
+
+    await until(
+      'reverted by egw-ble after 1 s',
+      async () => ((await call('GET', '/api/logger')).json.overrides as unknown[]).length === 0,
+    );
+    const debugBefore = debugLines().length;
+    await call('GET', '/api/logger');
+    assert.equal((await call('POST', '/api/logger', { part: 'ble', level: 'default' })).status, 200);
+    await until('the reset is logged', () => logLines().some((l) => l.to === 'default'));
+    assert.equal(debugLines().length, debugBefore, 'reverted: no control request logged at debug');
   });
 });

@@ -16,15 +16,15 @@ it('a second egw-ble on the same data directory is refused; a stale socket file 
   const dir = mkdtempSync(join(tmpdir(), 'egw-ble-sock-'));
   const path = join(dir, 'egw-ble.sock');
   try {
-    const first = await startControlSocket(path, window, () => ({ who: 'first' }));
+    const first = await startControlSocket(path, { window, status: () => ({ who: 'first' }) });
     await assert.rejects(
-      startControlSocket(path, window, () => ({ who: 'second' })),
+      startControlSocket(path, { window, status: () => ({ who: 'second' }) }),
       /another egw-ble is running/,
     );
     assert.deepEqual(await controlRequest(path, 'GET', '/status'), { who: 'first', window: { open: false } });
     // Once the first one stopped, the next start takes the socket (a stale file is removed likewise).
     await new Promise<void>((resolve) => first.close(() => resolve()));
-    const next = await startControlSocket(path, window, () => ({ who: 'next' }));
+    const next = await startControlSocket(path, { window, status: () => ({ who: 'next' }) });
     assert.deepEqual(await controlRequest(path, 'GET', '/status'), { who: 'next', window: { open: false } });
     await new Promise<void>((resolve) => next.close(() => resolve()));
   } finally {

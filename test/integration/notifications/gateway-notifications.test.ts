@@ -157,10 +157,10 @@ describe('notifications raised and cleared by their causes', { timeout: 90_000 }
   test('bluetooth_adapter_missing and provisioning_window_open from egw-ble’s control socket', async () => {
     const window = new ProvisioningWindow({ clock, bootWindowMs: 600_000 });
     // What egw-ble reports on a box without an adapter: bleno's state "unsupported".
-    const socket = await startControlSocket(controlSocketPath(gw.dataDir), window, () => ({
-      ble: 'unsupported',
-      transports: ['ble'],
-    }));
+    const socket = await startControlSocket(controlSocketPath(gw.dataDir), {
+      window,
+      status: () => ({ ble: 'unsupported', transports: ['ble'] }),
+    });
     try {
       await until('adapter missing raised', () => active('bluetooth_adapter_missing').length === 1, 20_000);
       assert.equal(active('provisioning_window_open')[0]?.severity, 'info');
