@@ -3,12 +3,16 @@
 // A unit test fails when the file and the registry disagree: run `npm run docs:installer-profiles`.
 import { writeFileSync } from 'node:fs';
 import { ProfileRegistry } from '../server/src/profiles/profile-registry.ts';
+import { transportDefaults } from '../server/src/devices/profile-defaults.ts';
 
 /** One row of the installer's profile list. */
 export interface InstallerProfile {
   id: string;
   kind: string;
   label: string;
+  /** The unit id and TCP port the gateway uses when the installer leaves them empty. */
+  unit: number;
+  port: number;
 }
 
 /** The rows for the current registry. */
@@ -23,7 +27,7 @@ export function installerProfiles(): InstallerProfile[] {
       const label = discovered
         ? 'SunSpec (any SunSpec inverter: SMA, Fronius, SolarEdge, …)'
         : `${profile?.make ?? id} — ${(profile?.products ?? []).slice(0, 2).join(', ') || id}`;
-      return { id, kind: profile?.kind ?? 'inverter', label };
+      return { id, kind: profile?.kind ?? 'inverter', label, ...transportDefaults(id, registry) };
     });
 }
 

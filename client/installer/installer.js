@@ -42,6 +42,14 @@ function fillProfiles() {
     if (group.children.length) select.append(group);
   }
   select.value = 'sunspec';
+  showProfileDefaults();
+}
+
+/** Empty port and unit fields show (and the gateway uses) the chosen profile's: SMA answers at unit 3. */
+function showProfileDefaults() {
+  const profile = PROFILES.find((p) => p.id === $('inv-type').value);
+  $('inv-port').placeholder = String(profile?.port ?? 502);
+  $('inv-unit').placeholder = String(profile?.unit ?? 1);
 }
 
 function show(id, text, ok) {
@@ -128,12 +136,10 @@ async function addInverter() {
   if (!/^[A-Za-z0-9.:-]{1,253}$/.test($('inv-ip').value.trim())) {
     return show('inverter-state', "enter the inverter's IP address or host name", false);
   }
-  const body = {
-    ip: $('inv-ip').value.trim(),
-    port: Number($('inv-port').value),
-    type: $('inv-type').value,
-    address: Number($('inv-unit').value),
-  };
+  const body = { ip: $('inv-ip').value.trim(), type: $('inv-type').value };
+  // Left empty: the gateway takes the profile's port and unit (the placeholders show them).
+  if ($('inv-port').value.trim()) body.port = Number($('inv-port').value);
+  if ($('inv-unit').value.trim()) body.address = Number($('inv-unit').value);
   const result = await client.request('POST', '/api/inverter', body);
   if (result.status === 200 || result.status === 201)
     show('inverter-state', `added ${result.body?.id ?? ''}`, true);
@@ -176,6 +182,7 @@ function guarded(stateId, handler) {
 }
 
 $('transport').addEventListener('change', syncTransportRows);
+$('inv-type').addEventListener('change', showProfileDefaults);
 $('connect-button').addEventListener('click', connect);
 $('pin-button').addEventListener('click', provePin);
 $('inverter-button').addEventListener('click', guarded('inverter-state', addInverter));

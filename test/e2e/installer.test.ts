@@ -117,10 +117,18 @@ describe('installer page over the WebSocket transport in Chromium', () => {
     await page.waitForSelector('#pin-state.ok');
 
     const before = gateway.devices.list().length;
+    await page.selectOption('#inv-type', 'sma');
+    assert.equal(await page.getAttribute('#inv-unit', 'placeholder'), '3', "the profile's unit shows");
     await page.fill('#inv-ip', '192.168.1.90');
     await page.click('#inverter-button');
     await page.waitForSelector('#inverter-state.ok');
     assert.equal(gateway.devices.list().length, before + 1);
+    const added = gateway.devices.list().at(-1)!.config;
+    assert.deepEqual(
+      added.type === 'tcp' ? { profile: added.profile, unit: added.unit, port: added.port } : added,
+      { profile: 'sma', unit: 3, port: 502 },
+      "SMA kept as sent, read at the profile's unit and port when the fields are left empty",
+    );
 
     await page.click('#scan-button');
     await page.waitForSelector('#wifi-state.ok');

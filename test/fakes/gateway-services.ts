@@ -5,7 +5,9 @@
  * frequency samples and 1 Hz readings on the bus, like sampling devices would.
  */
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { ConfigSchema, type DeviceConfig } from '../../server/src/config/schema.ts';
+import { ConfigSchema, type ParsedDeviceConfig } from '../../server/src/config/schema.ts';
+import { withProfileDefaults } from '../../server/src/devices/profile-defaults.ts';
+import { ProfileRegistry } from '../../server/src/profiles/profile-registry.ts';
 import { SystemClock, type Clock } from '../../server/src/core/clock.ts';
 import { NotAvailable, ValidationError } from '../../server/src/core/errors.ts';
 import { EventBus } from '../../server/src/core/event-bus.ts';
@@ -61,6 +63,13 @@ export function fakeDeviceStats(state: DeviceStats['state'] = 'connected'): Devi
   };
 }
 
+let loadedProfiles: ProfileRegistry | undefined;
+/** The built-in profiles, loaded once per process (only the fakes' add() needs them). */
+function fakeProfiles(): ProfileRegistry {
+  loadedProfiles ??= ProfileRegistry.load();
+  return loadedProfiles;
+}
+
 /** A device registry in a Map; emits devices-changed like the real one. */
 export class FakeDeviceRegistry implements DeviceRegistry {
   readonly devices = new Map<string, DeviceInfo>();
@@ -79,7 +88,9 @@ export class FakeDeviceRegistry implements DeviceRegistry {
     return this.devices.get(id);
   }
 
-  async add(config: DeviceConfig): Promise<DeviceInfo> {
+  async add(parsed: ParsedDeviceConfig): Promise<DeviceInfo> {
+    // Absent unit and port: the profile's, as the real registry fills them.
+    const config = withProfileDefaults(parsed, fakeProfiles());
     if (this.devices.has(config.id)) throw new ValidationError(`device "${config.id}" already exists`, 'id');
     if (!/^[a-z0-9_-]+$/.test(config.profile) || config.profile === 'nosuchprofile') {
       throw new ValidationError(`profile "${config.profile}": no such profile`, 'profile');

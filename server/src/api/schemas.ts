@@ -19,13 +19,25 @@ export const DeviceBodySchema = z
 export const InverterBodySchema = z
   .strictObject({
     ip: z.string().min(1).max(253).describe('inverter host name or IP address'),
-    port: z.number().int().min(1).max(65535).default(502).describe('Modbus TCP port'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe("Modbus TCP port (default: the profile's, else 502)"),
     type: z
       .string()
       .min(1)
       .max(64)
-      .describe('inverter brand or profile id, e.g. "huawei", "sunspec", "SolarEdge"'),
-    address: z.number().int().min(0).max(255).default(1).describe('Modbus unit id'),
+      .describe('profile id (kept as sent, any case: "SMA" reads with sma) or brand, e.g. "Kostal"'),
+    address: z
+      .number()
+      .int()
+      .min(0)
+      .max(255)
+      .optional()
+      .describe("Modbus unit id (default: the profile's, else 1)"),
     id: deviceId.optional(),
   })
   .describe("the original firmware's inverter body");

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { DEVICE_ID, DEVICE_ID_RULE } from './device-id.ts';
 
 const port = z.number().int().min(1).max(65535);
+const unitId = z.number().int().min(0).max(255);
+/** Unit and port left out take the profile's transport defaults (devices/profile-defaults.ts). */
+const UNIT_DEFAULT = "Modbus unit id (default: the profile's, e.g. 3 for sma, 247 for goodwe; else 1)";
 /**
  * URLs are checked for the scheme their client speaks, here rather than when the uplink is built: a
  * value the schema lets through is stored (settings API) and must not stop the next start.
@@ -45,8 +48,10 @@ export const TcpDeviceSchema = z.object({
   id: z.string().regex(DEVICE_ID).describe(`device id: ${DEVICE_ID_RULE}`),
   type: z.literal('tcp'),
   host: z.string().min(1).max(253).describe('inverter or meter host name or IP address'),
-  port: port.default(502).describe('Modbus TCP port'),
-  unit: z.number().int().min(0).max(255).default(1).describe('Modbus unit id'),
+  port: port
+    .optional()
+    .describe("Modbus TCP port (default: the profile's, e.g. 1502 for solaredge; else 502)"),
+  unit: unitId.optional().describe(UNIT_DEFAULT),
   profile: z.string().min(1).describe('profile id (e.g. "sunspec", "huawei") or "auto"'),
   /** Close the connection between polls (devices that accept a single client). */
   closeBetweenPolls: z.boolean().default(false).describe('close the TCP connection between polls'),
@@ -59,7 +64,7 @@ export const RtuDeviceSchema = z.object({
   path: z.string().min(1).describe('serial device path, e.g. /dev/ttyUSB0'),
   baud: z.number().int().min(1200).max(921600).default(9600).describe('baud rate'),
   parity: z.enum(['none', 'even', 'odd']).default('none'),
-  unit: z.number().int().min(0).max(255).default(1).describe('Modbus unit id'),
+  unit: unitId.optional().describe(UNIT_DEFAULT),
   profile: z.string().min(1).describe('profile id'),
   ...proxyFields,
 });
@@ -75,13 +80,9 @@ export const SolarmanDeviceSchema = z.object({
     .min(1)
     .max(0xffffffff)
     .describe('serial number of the Solarman logger stick (on its label), e.g. 2712345678'),
-  unit: z
-    .number()
-    .int()
-    .min(0)
-    .max(255)
-    .default(1)
-    .describe('Modbus unit id of the inverter behind the logger'),
+  unit: unitId
+    .optional()
+    .describe("Modbus unit id of the inverter behind the logger (default: the profile's, else 1)"),
   profile: z.string().min(1).describe('profile id'),
   ...proxyFields,
 });
@@ -115,9 +116,32 @@ export const DeviceConfigSchema = z.discriminatedUnion('type', [
   P1DeviceSchema,
   HomeWizardDeviceSchema,
 ]);
-export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+/** A device as configured: unit and port may be absent (the profile's defaults apply). */
+export type ParsedDeviceConfig = z.infer<typeof DeviceConfigSchema>;
+/** Unit (and TCP port) required: what a device config is once its profile's defaults filled the gaps. */
+type WithTransport<D> = D extends { type: 'tcp' }
+  ? D & { port: number; unit: number }
+  : D extends { type: 'rtu' | 'solarmanv5' }
+    ? D & { unit: number }
+    : D;
+/** A device config with its unit and port settled (withProfileDefaults): what readers and the API use. */
+export type DeviceConfig = WithTransport<ParsedDeviceConfig>;
 /** The devices read over Modbus (TCP, RTU or through a Solarman logger): those with a unit id and a proxy. */
 export type ModbusDeviceConfig = Extract<DeviceConfig, { type: 'tcp' | 'rtu' | 'solarmanv5' }>;
+
+/** Two devices with one id would share tasks, readings and topics: name the id and both places. */
+function refuseDuplicateIds(devices: readonly { id: string }[], ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  devices.forEach((device, i) => {
+    const earlier = first.get(device.id);
+    if (earlier === undefined) return void first.set(device.id, i);
+    ctx.addIssue({
+      code: 'custom',
+      path: [i, 'id'],
+      message: `device id "${device.id}" is used twice (devices[${earlier}] and devices[${i}]); ids must be unique`,
+    });
+  });
+}
 
 /** Whether a device is read over Modbus. */
 export function isModbusDevice(config: DeviceConfig): config is ModbusDeviceConfig {
@@ -188,7 +212,11 @@ export const ConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
-  devices: z.array(DeviceConfigSchema).default([]).describe('inverters and meters to read'),
+  devices: z
+    .array(DeviceConfigSchema)
+    .superRefine(refuseDuplicateIds)
+    .default([])
+    .describe('inverters and meters to read'),
   harvest: HarvestSettingsSchema.prefault({}),
   outbox: z
     .object({

@@ -1,6 +1,6 @@
 /** A configured device as the API sees it, and the run-time registry contract (add, remove, list). */
 import type { Reading } from '../core/reading.ts';
-import type { DeviceConfig } from '../config/schema.ts';
+import type { DeviceConfig, ParsedDeviceConfig } from '../config/schema.ts';
 import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
 import type { DeviceStatus } from '../harvest/device-status.ts';
 import type { DeviceStats } from '../modbus/modbus-observer.ts';
@@ -32,8 +32,11 @@ export interface DeviceCaptures {
 export interface DeviceRegistry {
   list(): DeviceInfo[];
   get(id: string): DeviceInfo | undefined;
-  /** Validated config in; the id is generated when absent. Throws ValidationError on duplicates. */
-  add(config: DeviceConfig): Promise<DeviceInfo>;
+  /**
+   * Validated config in (absent unit and port: the profile's); the id is generated when absent.
+   * Throws ValidationError on duplicates.
+   */
+  add(config: ParsedDeviceConfig): Promise<DeviceInfo>;
   /** Returns false when there was no such device. */
   remove(id: string): Promise<boolean>;
   frequency(id: string): FrequencySnapshot | undefined;

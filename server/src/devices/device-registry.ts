@@ -5,7 +5,7 @@
  * device opens its reader and starts its frequency and harvest tasks; removing one stops them.
  */
 import { freeDeviceId } from '../config/device-id.ts';
-import { DeviceConfigSchema, type DeviceConfig } from '../config/schema.ts';
+import { DeviceConfigSchema, type DeviceConfig, type ParsedDeviceConfig } from '../config/schema.ts';
 import { ConfigError, describeError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
@@ -15,6 +15,8 @@ import type { DevicePipeline } from './device-pipeline.ts';
 import type { ProxyStats } from '../proxy/modbus-proxy.ts';
 import type { SettingsTable } from '../config/settings-store.ts';
 import type { DeviceReader } from './device-reader.ts';
+import type { ProfileRegistry } from '../profiles/profile-registry.ts';
+import { withProfileDefaults } from './profile-defaults.ts';
 
 /** Key of the API overlay in the settings table. */
 export const DEVICES_KEY = 'devices.api';
@@ -32,8 +34,10 @@ export function readDevicesOverlay(table: SettingsTable): DevicesOverlay {
 }
 
 export interface DeviceRegistryOptions {
-  /** Devices of the config file (already validated). */
-  configDevices: DeviceConfig[];
+  /** Devices of the config file (already validated; unit and port may be left to the profile). */
+  configDevices: ParsedDeviceConfig[];
+  /** The profiles whose transport defaults fill a device's absent unit and port (else 1 and 502). */
+  profiles?: ProfileRegistry;
   table: SettingsTable;
   bus: EventBus;
   logger: Logger;
@@ -80,10 +84,16 @@ export class DeviceRegistry implements DeviceRegistryContract {
   /** Opens and starts every configured device. A config-file device that cannot be opened stops start-up. */
   async start(): Promise<void> {
     const removed = new Set(this.overlay.removed);
+    const ids = new Set<string>();
     for (const config of this.options.configDevices) {
+      // loadConfig refuses these already; a caller that built its config by hand gets the same words.
+      if (ids.has(config.id)) {
+        throw new ConfigError(`device id "${config.id}" is used twice; ids must be unique`, 'devices');
+      }
+      ids.add(config.id);
       if (removed.has(config.id)) continue;
       try {
-        await this.open(config);
+        await this.open(withProfileDefaults(config, this.options.profiles));
       } catch (error) {
         throw new ConfigError(`device ${config.id}: ${describeError(error)}`, `devices.${config.id}`, error);
       }
@@ -93,12 +103,14 @@ export class DeviceRegistry implements DeviceRegistryContract {
       if (!parsed.success || this.entries.has(parsed.data.id)) {
         this.options.logger.warn(
           { device: stored.id },
-          'ignoring a stored API device that no longer validates',
+          parsed.success
+            ? 'ignoring a stored API device: its id is taken by a config-file device'
+            : 'ignoring a stored API device that no longer validates',
         );
         continue;
       }
       try {
-        await this.open(parsed.data);
+        await this.open(withProfileDefaults(parsed.data, this.options.profiles));
       } catch (error) {
         this.options.logger.error({ device: stored.id, err: describeError(error) }, 'cannot open API device');
       }
@@ -130,7 +142,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
     };
   }
 
-  add(config: DeviceConfig): Promise<DeviceInfo> {
+  add(config: ParsedDeviceConfig): Promise<DeviceInfo> {
     return this.serial(async () => {
       const parsed = DeviceConfigSchema.safeParse({ ...config, id: config.id || this.generateId(config) });
       if (!parsed.success) {
@@ -138,7 +150,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
         const field = issue.path.join('.') || 'device';
         throw new ValidationError(`device ${field}: ${issue.message}`, field);
       }
-      const device = parsed.data;
+      const device = withProfileDefaults(parsed.data, this.options.profiles);
       if (this.entries.has(device.id)) {
         throw new ValidationError(`device id "${device.id}" is already configured`, 'id', 'duplicate_device');
       }
@@ -243,7 +255,7 @@ export class DeviceRegistry implements DeviceRegistryContract {
     };
   }
 
-  private generateId(config: DeviceConfig): string {
+  private generateId(config: ParsedDeviceConfig): string {
     return freeDeviceId(config.profile, (id) => this.entries.has(id));
   }
 

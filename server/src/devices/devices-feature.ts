@@ -77,6 +77,7 @@ export class DevicesFeature implements Feature {
     const profiles = ProfileRegistry.load(config.profilesDir ? { extraDir: config.profilesDir } : {});
     this.started = new DeviceRegistry({
       configDevices: config.devices,
+      profiles,
       table: this.options.table(),
       bus,
       logger: logger.child({ area: 'devices' }),

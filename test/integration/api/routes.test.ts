@@ -87,8 +87,37 @@ describe('device routes', () => {
         unit: a.json.config.unit,
         profile: a.json.config.profile,
       },
-      { host: '10.0.0.7', port: 1502, unit: 3, profile: 'sunspec' },
+      { host: '10.0.0.7', port: 1502, unit: 3, profile: 'solaredge' },
     );
+  });
+
+  it("POST /api/inverter keeps the profile id sent and takes the profile's unit and port when absent", async () => {
+    const view = async (body: Record<string, unknown>) => {
+      const a = await h.request('POST', '/api/inverter', { body });
+      assert.equal(a.status, 201, JSON.stringify(a.json));
+      const c = a.json.config;
+      return { profile: c.profile, unit: c.unit, port: c.port };
+    };
+    assert.deepEqual(await view({ ip: '10.0.0.8', type: 'SMA', id: 'old2' }), {
+      profile: 'sma',
+      unit: 3,
+      port: 502,
+    });
+    assert.deepEqual(await view({ ip: '10.0.0.9', type: 'SolarEdge', id: 'old3' }), {
+      profile: 'solaredge',
+      unit: 1,
+      port: 1502,
+    });
+    assert.deepEqual(await view({ ip: '10.0.0.10', type: 'Fronius', id: 'old4' }), {
+      profile: 'fronius',
+      unit: 1,
+      port: 502,
+    });
+    assert.deepEqual(await view({ ip: '10.0.0.11', type: 'Kostal', id: 'old5' }), {
+      profile: 'sunspec',
+      unit: 1,
+      port: 502,
+    });
   });
 
   it('rejects bodies naming the offending field', async () => {

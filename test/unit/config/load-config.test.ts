@@ -54,7 +54,7 @@ describe('loadConfig', () => {
     assert.equal(config.ingest.url, 'https://ingest.example/gw/data/');
     assert.equal(config.mqtt.url, 'mqtt://127.0.0.1:1883');
     const device = config.devices[0]!;
-    assert.equal(device.type === 'tcp' && device.port, 502);
+    assert.equal(device.type === 'tcp' && device.port, undefined, "left to the profile's default");
   });
 
   it('coerces numbers, booleans and JSON from environment strings', () => {
@@ -120,6 +120,21 @@ describe('loadConfig', () => {
     );
     assert.match(error.message, /^devices\[0\]\.port: .*65535.*got 70000 \(from EGW_DEVICES\)/);
     assert.equal(error.where.key, 'devices[0].port');
+  });
+
+  it('refuses two devices with one id, naming the id, in a file and in EGW_DEVICES', () => {
+    const devices = [
+      { id: 'inv1', type: 'tcp', host: '10.0.0.1', profile: 'sunspec' },
+      { id: 'inv1', type: 'tcp', host: '10.0.0.2', profile: 'sunspec' },
+    ];
+    const fromFile = configError(() => loadConfig({ file: file('dup.json', { devices }), env: {} }));
+    assert.match(
+      fromFile.message,
+      /^devices\[1\]\.id: device id "inv1" is used twice \(devices\[0\] and devices\[1\]\)/,
+    );
+    assert.equal(fromFile.where.key, 'devices[1].id');
+    const fromEnv = configError(() => loadConfig({ env: { EGW_DEVICES: JSON.stringify(devices) } }));
+    assert.match(fromEnv.message, /device id "inv1" is used twice.*\(from EGW_DEVICES\)/);
   });
 
   it('refuses malformed JSON in a variable or a file, and unknown file keys', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DeviceConfig } from '../../../server/src/config/schema.ts';
+import type { DeviceConfig, ParsedDeviceConfig } from '../../../server/src/config/schema.ts';
+import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import { ManualClock } from '../../../server/src/core/clock.ts';
 import { ConfigError, ValidationError } from '../../../server/src/core/errors.ts';
 import { EventBus } from '../../../server/src/core/event-bus.ts';
@@ -21,7 +22,11 @@ const tcp = (id: string, port: number): DeviceConfig & { type: 'tcp' } => ({
   closeBetweenPolls: false,
 });
 
-function setup(configDevices: DeviceConfig[], data = new Map<string, unknown>()) {
+function setup(
+  configDevices: ParsedDeviceConfig[],
+  data = new Map<string, unknown>(),
+  profiles?: ProfileRegistry,
+) {
   const clock = new ManualClock();
   const engine = new Scheduler({ clock });
   const bus = new EventBus();
@@ -32,12 +37,15 @@ function setup(configDevices: DeviceConfig[], data = new Map<string, unknown>())
     get: (key) => data.get(key),
     put: (key, value) => void data.set(key, JSON.parse(JSON.stringify(value))),
   };
+  const opened: DeviceConfig[] = [];
   const registry = new DeviceRegistry({
     configDevices,
+    ...(profiles ? { profiles } : {}),
     table,
     bus,
     logger: silentLogger(),
     openReader: (config) => {
+      opened.push(config);
       if (config.profile === 'nope') throw new Error('unknown profile "nope"');
       const reader = new FakeDeviceReader(clock, { id: config.id, profileId: config.profile });
       readers.set(config.id, reader);
@@ -57,7 +65,7 @@ function setup(configDevices: DeviceConfig[], data = new Map<string, unknown>())
       }),
   });
   engine.start();
-  return { clock, registry, readers, data, changes };
+  return { clock, registry, readers, data, changes, opened };
 }
 
 test('starts config-file devices; added devices are read at once and survive a restart', async () => {
@@ -120,4 +128,39 @@ test('a config-file device that cannot be opened stops start-up naming it', asyn
     registry.start(),
     (e: unknown) => e instanceof ConfigError && /device bad/.test(e.message),
   );
+});
+
+test("config-file and API devices without unit or port are opened at their profile's", async () => {
+  const sma: ParsedDeviceConfig = {
+    id: 'sma1',
+    type: 'tcp',
+    host: '10.0.0.3',
+    profile: 'sma',
+    closeBetweenPolls: false,
+  };
+  const { registry, opened } = setup([sma], new Map(), ProfileRegistry.load());
+  await registry.start();
+  await registry.add({
+    id: 'se1',
+    type: 'tcp',
+    host: '10.0.0.4',
+    profile: 'solaredge',
+    closeBetweenPolls: false,
+  });
+  const endpoint = (c: DeviceConfig | undefined) =>
+    c?.type === 'tcp' ? `${c.profile} ${c.port}/${c.unit}` : '';
+  assert.deepEqual(opened.map(endpoint), ['sma 502/3', 'solaredge 1502/1']);
+  assert.equal(endpoint(registry.get('sma1')?.config), 'sma 502/3', 'the API shows the unit in use');
+  await registry.close();
+});
+
+test('two config devices with one id stop start-up with an error naming the id', async () => {
+  const { registry } = setup([tcp('inv1', 1502), tcp('inv1', 1503)]);
+  await assert.rejects(registry.start(), (error: Error) => {
+    assert.ok(error instanceof ConfigError);
+    assert.match(error.message, /device id "inv1" is used twice/);
+    assert.doesNotMatch(error.message, /task/);
+    return true;
+  });
+  await registry.close();
 });

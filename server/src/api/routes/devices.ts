@@ -1,24 +1,21 @@
 /** Devices: list, add (also the original firmware's POST /api/inverter), get, remove, reading, frequency. */
 import type { Context } from 'koa';
 import { freeDeviceId } from '../../config/device-id.ts';
-import type { DeviceConfig } from '../../config/schema.ts';
+import type { ParsedDeviceConfig } from '../../config/schema.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { DeviceInfo, DeviceRegistry } from '../../devices/device-info.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { DeviceBodySchema, DeviceParamsSchema, InverterBodySchema } from '../schemas.ts';
 
-/** Brand names old clients send as `type`, mapped to the profile that reads them. */
+/**
+ * Names old clients send as `type` that are no profile id, mapped to the profile that reads them. A
+ * profile id is kept as sent (lower-cased): "SMA", "SolarEdge" and "Fronius" have their own profiles,
+ * with their own unit and port, and are not SunSpec's discovery.
+ */
 const BRAND_PROFILES: Record<string, string> = {
-  solaredge: 'sunspec',
-  sma: 'sunspec',
-  fronius: 'sunspec',
   kostal: 'sunspec',
-  sunspec: 'sunspec',
-  huawei: 'huawei',
   sun2000: 'huawei',
-  sungrow: 'sungrow',
-  growatt: 'growatt',
 };
 
 /**
@@ -55,7 +52,11 @@ function mustGet(registry: DeviceRegistry, id: string): DeviceInfo {
   return info;
 }
 
-async function addDevice(ctx: Context, registry: DeviceRegistry, config: DeviceConfig): Promise<unknown> {
+async function addDevice(
+  ctx: Context,
+  registry: DeviceRegistry,
+  config: ParsedDeviceConfig,
+): Promise<unknown> {
   const info = await registry.add(config);
   ctx.set('Location', `/api/devices/${encodeURIComponent(info.config.id)}`);
   return deviceView(info);
@@ -97,8 +98,8 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
           id: body.id ?? freeId(registry),
           type: 'tcp',
           host: body.ip,
-          port: body.port,
-          unit: body.address,
+          ...(body.port !== undefined ? { port: body.port } : {}),
+          ...(body.address !== undefined ? { unit: body.address } : {}),
           profile: BRAND_PROFILES[body.type.toLowerCase()] ?? body.type.toLowerCase(),
           closeBetweenPolls: false,
         }),

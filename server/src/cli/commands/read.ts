@@ -12,6 +12,7 @@ import { CAPTURE_FORMAT } from '../../profiles/register-capture.ts';
 import { openDeviceReader } from '../../devices/open-device-reader.ts';
 import type { ModbusTimeouts } from '../../modbus/modbus-connection.ts';
 import { ProfileRegistry } from '../../profiles/profile-registry.ts';
+import { transportDefaults } from '../../devices/profile-defaults.ts';
 import type { CliCommand } from '../command.ts';
 
 /** Options shared by `egw read` and `egw scan` to name a Modbus target. */
@@ -32,9 +33,18 @@ type TargetValues = Partial<
   Record<'host' | 'port' | 'serial' | 'baud' | 'parity' | 'unit' | 'timeout' | 'solarman', string>
 >;
 
-/** The device config a command line names (profile and id filled in by the caller). */
-export function deviceFromArgs(values: TargetValues, id: string, profile: string): ModbusDeviceConfig {
-  const unit = integerOption('unit', values.unit, 1, 0, 255);
+/**
+ * The device config a command line names (profile and id filled in by the caller); without --unit and
+ * --port the profile's defaults (e.g. unit 3 for sma), else 1 and 502.
+ */
+export function deviceFromArgs(
+  values: TargetValues,
+  id: string,
+  profile: string,
+  profiles?: ProfileRegistry,
+): ModbusDeviceConfig {
+  const defaults = transportDefaults(profile, profiles);
+  const unit = integerOption('unit', values.unit, defaults.unit, 0, 255);
   if ((values.host === undefined) === (values.serial === undefined)) {
     throw new UsageError('name the device with either --host H (Modbus TCP) or --serial PATH (RTU)');
   }
@@ -44,7 +54,7 @@ export function deviceFromArgs(values: TargetValues, id: string, profile: string
     return { id, type: 'solarmanv5', host: values.host, port, loggerSerial, unit, profile };
   }
   if (values.host !== undefined) {
-    const port = integerOption('port', values.port, 502, 1, 65535);
+    const port = integerOption('port', values.port, defaults.port, 1, 65535);
     return { id, type: 'tcp', host: values.host, port, unit, profile, closeBetweenPolls: false };
   }
   const parity = values.parity ?? 'none';
@@ -115,15 +125,17 @@ export const readCommand: CliCommand = {
     '',
     'Options:',
     '  --host H            Modbus TCP host',
-    '  --port P            TCP port (default 502; 8899 with --solarman)',
+    "  --port P            TCP port (default: the profile's, e.g. 1502 for solaredge, else 502;",
+    '                      8899 with --solarman)',
     '  --solarman SERIAL   the host is a Solarman V5 logger stick with this serial number',
     "  --p1 PATH           read a smart meter's P1 port (DSMR telegrams) on this serial device",
     '  --homewizard HOST   read a HomeWizard P1 meter through its local HTTP API',
     '  --serial PATH       serial device for Modbus RTU, e.g. /dev/ttyUSB0',
     '  --baud B            RTU baud rate (default 9600)',
     '  --parity P          RTU parity: none (default), even or odd',
-    '  --unit U            Modbus unit id (default 1)',
-    '  --profile ID        profile id (egw scan lists them), "sunspec", or "auto" to identify the device',
+    "  --unit U            Modbus unit id (default: the profile's, e.g. 3 for sma, 247 for goodwe, else 1)",
+    '  --profile ID        profile id (`egw profiles` lists them with their unit and port), "sunspec",',
+    '                      or "auto" to identify the device',
     '  --id NAME           device id put in the reading (default "device")',
     '  --json              print one JSON object instead of a table',
     '  --timeout MS        connect and request timeout, ms (default 3000)',
@@ -150,6 +162,7 @@ export const readCommand: CliCommand = {
       strict: true,
     });
     const id = values.id ?? 'device';
+    const profiles = ProfileRegistry.load(values['profiles-dir'] ? { extraDir: values['profiles-dir'] } : {});
     let device: DeviceConfig;
     if (values.p1 !== undefined) {
       device = {
@@ -169,10 +182,9 @@ export const readCommand: CliCommand = {
       };
     } else {
       if (values.profile === undefined) throw new UsageError('--profile ID is required (or --profile auto)');
-      device = deviceFromArgs(values, id, values.profile);
+      device = deviceFromArgs(values, id, values.profile, profiles);
     }
     const timeouts = timeoutsFromArgs(values.timeout);
-    const profiles = ProfileRegistry.load(values['profiles-dir'] ? { extraDir: values['profiles-dir'] } : {});
     const reader = await openDeviceReader(device, {
       clock: new SystemClock(),
       logger: silentLogger(),
