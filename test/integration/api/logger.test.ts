@@ -4,8 +4,6 @@
  * `ble` part on a real egw-ble process (WebSocket transport, no adapter needed) sharing the data
  * directory: its debug lines appear and stop when it reverts on its own (system) clock.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +16,7 @@ import { Scheduler } from '../../../server/src/engine/scheduler.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import { startGateway, type RunningGateway } from '../../../server/src/gateway/start-gateway.ts';
 import { createWifiManager } from '../../../server/src/wifi/create-wifi-manager.ts';
+import { startEgwBle, type EgwBleProcess } from '../../fakes/egw-ble-process.ts';
 import { FakeDeviceReader } from '../../fakes/fake-device-reader.ts';
 import { captureLogger } from '../gateway/fake-device-gateway.ts';
 import { clockDriver } from '../notifications/clock-driver.ts';
@@ -59,12 +58,9 @@ describe('run-time log levels', () => {
       },
     );
   });
-  let ble: ChildProcess | undefined;
+  let ble: EgwBleProcess | undefined;
   after(async () => {
-    if (ble?.exitCode === null) {
-      ble.kill('SIGTERM');
-      await once(ble, 'exit');
-    }
+    await ble?.stop();
     await stopWhileAdvancing(async () => {
       await engine.stop(0);
       await gw.stop();
@@ -115,36 +111,23 @@ describe('run-time log levels', () => {
     const withDevice = await call('POST', '/api/logger', { part: 'ble', device: 'd0', level: 'debug' });
     assert.equal((withDevice.json.error as { field: string }).field, 'device');
 
-    let output = '';
-    const args = ['--transport', 'ws', '--port', '0', '--window-minutes', '0', '--no-unprovisioned-window'];
-    ble = spawn(
-      process.execPath,
-      [
-        'bluetooth/src/cli.ts',
-        ...args,
-        '--data-dir',
-        join(dir, 'data'),
-        '--gateway',
-        `http://127.0.0.1:${gw.httpPort}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EGW_LOG_LEVEL: 'info' } },
-    );
-    ble.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    ble.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    ble = await startEgwBle({
+      dataDir: join(dir, 'data'),
+      gatewayUrl: `http://127.0.0.1:${gw.httpPort}`,
+      args: ['--transport', 'ws', '--port', '0', '--window-minutes', '0', '--no-unprovisioned-window'],
+      env: { EGW_LOG_LEVEL: 'info' },
+    });
+    const output = () => ble?.output() ?? '';
     const logLines = () =>
-      output
+      output()
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as { level: number; msg: string; url?: string; to?: string });
     const debugLines = () => logLines().filter((l) => l.level === 20 && l.url === '/logger');
     const until = async (what: string, holds: () => boolean | Promise<boolean>) => {
-      for (let i = 0; i < 100 && !(await holds()); i++) await sleep(50);
-      assert.ok(await holds(), `${what}; egw-ble said: ${output}`);
+      for (let i = 0; i < 200 && !(await holds()); i++) await sleep(50);
+      assert.ok(await holds(), `${what}; egw-ble said: ${output()}`);
     };
-    await until(
-      'egw-ble answers',
-      async () => ((await call('GET', '/api/logger')).json.ble as { running: boolean }).running,
-    );
     assert.deepEqual((await call('GET', '/api/logger')).json.ble, { running: true, configured: 'info' });
     assert.equal(debugLines().length, 0, 'at info egw-ble logs no control request');
 
