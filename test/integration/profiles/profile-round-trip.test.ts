@@ -172,17 +172,21 @@ describe('every profile round-trips every field: encode → simulator → gatewa
     }
   });
 
-  test('meters are identified by `--profile auto` and by `egw scan`', async () => {
-    const meters = registry.list().filter((p) => p.kind === 'meter' && p.identify !== undefined);
+  test('every profile with an identify rule (meters too) is found by `--profile auto`; meters by `egw scan`', async () => {
+    const identifiable = registry.list().filter((p) => p.identify !== undefined);
+    const meters = identifiable.filter((p) => p.kind === 'meter');
     assert.ok(meters.length >= 5, `meters with identify rules: ${meters.map((m) => m.id).join(', ')}`);
-    for (const meter of meters) {
-      const device = sim.devices.find((d) => d.profile === meter.id)!;
+    assert.ok(identifiable.length >= 10, `identify rules: ${identifiable.map((p) => p.id).join(', ')}`);
+    for (const profile of identifiable) {
+      const device = sim.devices.find((d) => d.profile === profile.id)!;
       const reader = createDeviceReader(
         { ...configOf(device), profile: 'auto' },
         { clock: new SystemClock(), logger: silentLogger(), profiles: registry },
       );
       try {
-        assert.equal((await reader.read()).profile, meter.id);
+        // Devices with a real SunSpec header (SolarEdge, Fronius) are found by the SunSpec walk first.
+        const hasSunSpecHeader = profile.fixedRegisters.length > 0;
+        assert.equal((await reader.read()).profile, hasSunSpecHeader ? 'sunspec' : profile.id, profile.id);
       } finally {
         await reader.close();
       }

@@ -69,3 +69,25 @@ test('SunSpec discovery probes each base on its own: silence at 40000 does not h
   assert.deepEqual(chain, { base: 0, models: [{ id: 1, start: 2, length: 2 }] });
   assert.equal(await findSunSpecChain(device({ 40000: textToWords('xx', 2) })), undefined);
 });
+
+test('`--profile auto` tries the identify rule of every profile that has one', async () => {
+  const withRule = registry.list().filter((p) => p.identify !== undefined);
+  assert.ok(withRule.length >= 11, `${withRule.length} rules (10 built-in + acme)`);
+  const asked: number[] = [];
+  const nothing: RegisterReader = async (_fc, address) => {
+    asked.push(address);
+    throw new ModbusError(2, { register: address });
+  };
+  await assert.rejects(
+    identifyProfile('inv1', nothing, registry, async () => undefined),
+    (e: Error) => {
+      const tried = /identify rules tried: (.*)$/.exec(e.message)?.[1]?.split(', ');
+      assert.deepEqual(
+        tried,
+        withRule.map((p) => p.id),
+      );
+      return true;
+    },
+  );
+  assert.equal(asked.length, withRule.length, 'one read per rule');
+});

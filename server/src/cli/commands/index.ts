@@ -22,6 +22,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./scan.ts')).scanCommand,
   },
   {
+    name: 'profiles',
+    summary: 'List the profile ids with kind, default unit and port, battery and meter',
+    load: async () => (await import('./profiles.ts')).profilesCommand,
+  },
+  {
     name: 'token',
     summary: 'Print the web API token (created on first use)',
     load: async () => (await import('./token.ts')).tokenCommand,
