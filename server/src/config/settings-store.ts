@@ -39,9 +39,14 @@ export class PersistentSettingsStore implements SettingsStore {
     this.base = { harvest: config.harvest, ingest: config.ingest, mqtt: config.mqtt };
     this.overlay = {};
     this.current = this.base;
+    this.readStored();
+  }
+
+  /** Applies the overlay stored in the table (see the constructor); a bad one is ignored with a warning. */
+  private readStored(): void {
     let stored: unknown;
     try {
-      stored = table.get(SETTINGS_KEY);
+      stored = this.table.get(SETTINGS_KEY);
     } catch (error) {
       this.ignoreStored(`cannot be read: ${describeError(error)}`);
       return;
@@ -50,10 +55,23 @@ export class PersistentSettingsStore implements SettingsStore {
     try {
       this.current = parseSettings(mergeSettings(this.base, stored as SettingsPatch));
       this.overlay = stored as SettingsPatch;
+      this.ignored = undefined;
     } catch (error) {
       // A stored overlay that no longer validates (older release, schema changed) must not stop the gateway.
       this.ignoreStored(error instanceof Error ? error.message : describeError(error));
     }
+  }
+
+  /**
+   * Reads the table again and tells the listeners when that changed the settings: the outbox's
+   * database opened after start (it could not at start, full disk), so its stored settings apply now.
+   */
+  reloadStored(): void {
+    const previous = this.current;
+    this.readStored();
+    if (JSON.stringify(this.current) === JSON.stringify(previous)) return;
+    this.logger.info('settings stored through the API apply now (the outbox database opened)');
+    this.notify(this.current, previous);
   }
 
   get(): Settings {
@@ -100,6 +118,11 @@ export class PersistentSettingsStore implements SettingsStore {
     this.overlay = overlay;
     this.current = next;
     this.logger.info({ sections: Object.keys(patch) }, 'settings changed through the API');
+    this.notify(next, previous);
+    return next;
+  }
+
+  private notify(next: Settings, previous: Settings): void {
     for (const listener of [...this.listeners]) {
       try {
         listener(next, previous);
@@ -107,7 +130,6 @@ export class PersistentSettingsStore implements SettingsStore {
         this.logger.error({ err: describeError(error) }, 'settings listener failed');
       }
     }
-    return next;
   }
 
   /** Subscribes to changes; returns the function that unsubscribes. */

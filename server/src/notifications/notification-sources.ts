@@ -30,7 +30,7 @@ export interface NotificationSourcesOptions {
   /** The data directory: its disk is checked, egw-ble's control socket is there. */
   dataDir: string;
   /** Outbox figures: depth and the storage-failure counters. */
-  outbox: () => { depth: number; storageErrors: number; held: number };
+  outbox: () => { depth: number; storageErrors: number; held: number; databaseUnavailable?: string };
   /** The outbox bound (config outbox.maxBatches). */
   outboxMaxBatches: number;
   /** Names of the running uplinks (a removed uplink's notification is cleared). */
@@ -160,9 +160,12 @@ export class NotificationSources {
     // Raised while batches wait in memory for the disk or a write failed since the last check.
     const newErrors = stats.storageErrors - this.lastStorageErrors;
     this.lastStorageErrors = stats.storageErrors;
-    center.set(stats.held > 0 || newErrors > 0, {
+    center.set(stats.held > 0 || newErrors > 0 || stats.databaseUnavailable !== undefined, {
       code: 'storage_error',
-      message: `the outbox cannot write to its database: ${newErrors} failed writes since the last check, ${stats.held} batches held in memory`,
+      message:
+        stats.databaseUnavailable !== undefined
+          ? `the outbox cannot open its database (${stats.databaseUnavailable}): ${stats.held} batches held in memory, retried every 5 s`
+          : `the outbox cannot write to its database: ${newErrors} failed writes since the last check, ${stats.held} batches held in memory`,
     });
   }
 

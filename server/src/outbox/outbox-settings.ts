@@ -11,9 +11,15 @@ export class OutboxSettings {
   private readonly deleteStmt;
   private readonly db: Database.Database;
   private readonly allStmt;
+  private readonly refuseWrite: (() => Error) | undefined;
 
-  constructor(db: Database.Database) {
+  /**
+   * @param refuseWrite when set, put() and delete() throw its error: the table is an in-memory stand-in
+   *   while the database file cannot be opened (a change stored there would be lost)
+   */
+  constructor(db: Database.Database, refuseWrite?: () => Error) {
     this.db = db;
+    this.refuseWrite = refuseWrite;
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
     this.putStmt = db.prepare<[string, string]>(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -32,12 +38,14 @@ export class OutboxSettings {
 
   /** Stores a JSON-serializable value durably (synchronous=FULL is the connection default for writes). */
   put(key: string, value: unknown): void {
+    if (this.refuseWrite) throw this.refuseWrite();
     this.db.pragma('synchronous = FULL');
     this.putStmt.run(key, JSON.stringify(value));
   }
 
   /** Removes a key; returns whether it existed. */
   delete(key: string): boolean {
+    if (this.refuseWrite) throw this.refuseWrite();
     return this.deleteStmt.run(key).changes > 0;
   }
 

@@ -11,20 +11,18 @@
  * loss only means a redelivery, which the receiver's idempotency key absorbs — and the event loop is
  * not blocked by an fsync per acknowledgement while a backlog drains.
  */
-import Database from 'better-sqlite3';
-import { chmodSync, closeSync, mkdirSync, openSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { SystemClock, type Clock } from '../core/clock.ts';
-import { describeError } from '../core/errors.ts';
+import { describeError, EgwError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { BatchRecord, OutboxStats } from './batch-record.ts';
 import type { BatchInput, SignedBatch } from '../identity/batch-jwt.ts';
 import { decodeJwt, type DecodedJwt } from '../identity/jwt.ts';
-import { migrate } from './migrations.ts';
 import { OutboxHeld } from './outbox-held.ts';
 import { OutboxSettings } from './outbox-settings.ts';
 import { ControlJtiStore } from './control-jti-store.ts';
 import { prepareStatements, type BatchRow, type OutboxStatements } from './outbox-statements.ts';
+import { isStorageError, openMemoryDatabase, openOutboxDatabase } from './open-outbox-database.ts';
 
 /** Signs one batch for the seq the outbox assigned (e.g. `(input, seq) => createBatch(identity, input, seq)`). */
 export type BatchSigner = (input: BatchInput, seq: number) => SignedBatch;
@@ -47,6 +45,12 @@ export interface OutboxOptions {
    * reserves it, see seq-guard.ts); a throw aborts the append like a storage error.
    */
   reserveSeq?: (seq: number) => void;
+  /**
+   * Called once the database file is open — in open(), or later when it could not be opened at start
+   * (full disk) — before any batch is signed in it: the seq ledger reconciles here. A storage error
+   * thrown here counts as the file not opening (retried); any other error is thrown by open().
+   */
+  onDatabaseOpen?: (outbox: Outbox) => void;
 }
 
 /** OutboxStats plus the storage-failure counters. */
@@ -57,10 +61,11 @@ export interface OutboxDetailedStats extends OutboxStats {
   held: number;
   /** Delivered batches still kept for recent(). */
   delivered: number;
+  /** Set while the database file cannot be opened (full disk): why; batches are held meanwhile. */
+  databaseUnavailable?: string;
 }
 
 const SEP = '\u001f';
-const STORAGE_CODES = /^(SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED)|ENOSPC|EIO|EDQUOT|EROFS)/;
 /** Settings-table key of the database's id (see seq-guard.ts). */
 const DATABASE_ID_KEY = 'outbox.id';
 
@@ -85,46 +90,37 @@ function toRecord(row: BatchRow): BatchRecord {
   };
 }
 
-/**
- * Creates the database file 0600 before SQLite does (SQLite gives its WAL and shared-memory files the
- * database file's mode), and tightens an existing one and its WAL files: settings stored through the
- * API hold uplink credentials.
- */
-function restrictToOwner(path: string): void {
-  try {
-    closeSync(openSync(path, 'wx', 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    try {
-      chmodSync(file, 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
+/** The outbox's database file could not be opened (full disk); kept until a retry opens it. */
+interface Unavailable {
+  path: string;
+  reason: string;
+  sinceMs: number;
+  /** Monotonic ms of the next attempt by retryOpen(). */
+  nextAttemptMs: number;
 }
 
-/** WAL pages after which SQLite checkpoints (~1 MiB at 4 KiB pages; its default is 1000). */
-export const WAL_AUTOCHECKPOINT_PAGES = 256;
-/** The WAL file is truncated to this after a checkpoint, bytes. */
-export const WAL_SIZE_LIMIT_BYTES = 1_048_576;
+/** How often retryOpen() tries a database file that could not be opened, ms. */
+export const OPEN_RETRY_MS = 5000;
 
-/** A database SQLite opens but whose integrity check fails. */
-class CorruptDatabase extends Error {}
-
-/** The SQLite outbox. Open with Outbox.open(); all methods are synchronous (better-sqlite3). */
+/**
+ * The SQLite outbox. Open with Outbox.open(); all methods are synchronous (better-sqlite3).
+ *
+ * When the file cannot be opened at start because the disk is full (or fails), the outbox starts on
+ * an in-memory database (settings and control ids work, settings cannot be changed) and holds every
+ * batch unsigned in memory, as it does when the disk fills while running; retryOpen() (called on the
+ * clock by the delivery module, and before each append) opens the file once it can, runs
+ * onDatabaseOpen and stores the held batches in order. Nothing is signed before the file is open, so
+ * no seq is assigned that the file and the seq ledger do not know of.
+ */
 export class Outbox {
-  /** Settings persisted next to the batches (SettingsStore backing). */
-  readonly settings: OutboxSettings;
-  /** Ids of cloud control requests already run (replay protection, kept across restarts). */
-  readonly controlJti: ControlJtiStore;
   /** Set when open() found the database corrupt and started a new one. */
   recovered?: { movedTo: string; reason: string };
   private readonly reserveSeq: ((seq: number) => void) | undefined;
+  private readonly onDatabaseOpen: ((outbox: Outbox) => void) | undefined;
   private readonly sign: BatchSigner;
   private readonly maxBatches: number;
   private readonly keepDelivered: number;
+  private readonly maxDbBytes: number | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly held: OutboxHeld;
@@ -132,80 +128,157 @@ export class Outbox {
   private enabled: string[] = [];
   private storageErrors = 0;
   private closed = false;
-  private readonly db: Database.Database;
-  private readonly st: OutboxStatements;
+  private unavailable: Unavailable | undefined;
+  private db: Database.Database;
+  private st: OutboxStatements;
+  private settingsTable: OutboxSettings;
+  private jtiStore: ControlJtiStore;
 
-  private constructor(db: Database.Database, options: OutboxOptions) {
+  private constructor(db: Database.Database, options: OutboxOptions, unavailable?: Unavailable) {
     this.db = db;
+    this.unavailable = unavailable;
     this.sign = options.sign;
     this.maxBatches = options.maxBatches ?? 100_000;
     this.keepDelivered = options.keepDelivered ?? 100;
+    this.maxDbBytes = options.maxDbBytes;
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? silentLogger();
     this.held = new OutboxHeld(options.maxHeld ?? 1000);
-    this.settings = new OutboxSettings(db);
-    this.controlJti = new ControlJtiStore(db);
+    this.settingsTable = new OutboxSettings(db, unavailable && refusedWrite(unavailable));
+    this.jtiStore = new ControlJtiStore(db);
     this.reserveSeq = options.reserveSeq;
+    this.onDatabaseOpen = options.onDatabaseOpen;
     this.st = prepareStatements(db);
   }
 
+  /** Settings persisted next to the batches (SettingsStore backing). */
+  get settings(): OutboxSettings {
+    return this.settingsTable;
+  }
+
+  /** Ids of cloud control requests already run (replay protection, kept across restarts). */
+  get controlJti(): ControlJtiStore {
+    return this.jtiStore;
+  }
+
   /**
-   * Opens (creating and migrating) the outbox database at `path`, e.g. `<dataDir>/egw.db`. A database
-   * that fails SQLite's quick integrity check (or cannot be read as one) is moved aside as
-   * `<path>.corrupt-<time>` with its WAL files and a new one is started: otherwise every commit would
-   * fail, one error per harvest, forever. `recovered` then says so (the caller raises a notification).
+   * Opens (creating and migrating) the outbox database at `path`, e.g. `<dataDir>/egw.db`; a corrupt
+   * one is moved aside and a new one started (`recovered` says so; open-outbox-database.ts). When the
+   * disk refuses (full, I/O error), the outbox starts without its file instead: one error line names
+   * the path, batches are held in memory and retryOpen() opens the file later (see the class comment).
    */
   static open(path: string, options: OutboxOptions): Outbox {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    let reason: string | undefined;
-    try {
-      return Outbox.openChecked(path, options);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (!(error instanceof CorruptDatabase) && code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB')
-        throw error;
-      reason = error instanceof Error ? error.message : String(error);
-    }
     const clock = options.clock ?? new SystemClock();
-    const movedTo = `${path}.corrupt-${new Date(clock.nowMs()).toISOString().replace(/[:.]/g, '-')}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      try {
-        renameSync(`${path}${suffix}`, `${movedTo}${suffix}`);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
+    const logger = options.logger ?? silentLogger();
+    let opened;
+    try {
+      opened = openOutboxDatabase(path, { maxDbBytes: options.maxDbBytes, clock, logger });
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+      return Outbox.withoutFile(path, options, error);
     }
-    (options.logger ?? silentLogger()).error(
-      { path, movedTo, reason },
-      'outbox database is corrupt: moved it aside and started a new one',
-    );
-    const outbox = Outbox.openChecked(path, options);
-    outbox.recovered = { movedTo, reason };
+    const outbox = new Outbox(opened.db, options);
+    if (opened.recovered) outbox.recovered = opened.recovered;
+    try {
+      options.onDatabaseOpen?.(outbox);
+    } catch (error) {
+      opened.db.close();
+      if (!isStorageError(error)) throw error;
+      return Outbox.withoutFile(path, options, error);
+    }
     return outbox;
   }
 
-  private static openChecked(path: string, options: OutboxOptions): Outbox {
-    restrictToOwner(path);
-    const db = new Database(path);
+  private static withoutFile(path: string, options: OutboxOptions, error: unknown): Outbox {
+    const clock = options.clock ?? new SystemClock();
+    const reason = `${String((error as { code?: unknown }).code)}: ${error instanceof Error ? error.message : String(error)}`;
+    const outbox = new Outbox(openMemoryDatabase(), options, {
+      path,
+      reason,
+      sinceMs: clock.monotonicMs(),
+      nextAttemptMs: clock.monotonicMs() + OPEN_RETRY_MS,
+    });
+    outbox.storageErrors++;
+    outbox.logger.error(
+      { path, reason, maxHeld: options.maxHeld ?? 1000, retryMs: OPEN_RETRY_MS },
+      `outbox database ${path} cannot be opened (${reason}): sampling goes on, batches are held in memory ` +
+        `until the disk accepts the database again`,
+    );
+    return outbox;
+  }
+
+  /**
+   * While the database file could not be opened: tries again (at most every OPEN_RETRY_MS unless
+   * `force`); once it opens, runs onDatabaseOpen and stores the held batches. Returns whether the file
+   * is open now.
+   */
+  retryOpen(force = false): boolean {
+    const waiting = this.unavailable;
+    if (!waiting) return true;
+    if (this.closed) return false;
+    const now = this.clock.monotonicMs();
+    if (!force && now < waiting.nextAttemptMs) return false;
+    waiting.nextAttemptMs = now + OPEN_RETRY_MS;
+    let opened;
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
-      // Checkpoint by size: SQLite's default (1000 pages, ~4 MB of WAL) needs more headroom than a
-      // small disk has; the WAL file is cut back to 1 MiB after each checkpoint.
-      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-      const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new CorruptDatabase(`quick_check: ${String(check)}`);
-      if (options.maxDbBytes !== undefined) {
-        const pageSize = db.pragma('page_size', { simple: true }) as number;
-        db.pragma(`max_page_count = ${Math.max(16, Math.floor(options.maxDbBytes / pageSize))}`);
-      }
-      migrate(db);
-      return new Outbox(db, options);
+      opened = openOutboxDatabase(waiting.path, {
+        maxDbBytes: this.maxDbBytes,
+        clock: this.clock,
+        logger: this.logger,
+      });
     } catch (error) {
-      db.close();
-      throw error;
+      return this.stillUnavailable(error);
+    }
+    const memory = { db: this.db, st: this.st, settings: this.settingsTable, jti: this.jtiStore };
+    this.adopt(opened.db);
+    try {
+      this.onDatabaseOpen?.(this);
+    } catch (error) {
+      opened.db.close();
+      this.db = memory.db;
+      this.st = memory.st;
+      this.settingsTable = memory.settings;
+      this.jtiStore = memory.jti;
+      return this.stillUnavailable(error);
+    }
+    if (opened.recovered) this.recovered = opened.recovered;
+    this.unavailable = undefined;
+    this.copyControlJti(memory.db);
+    memory.db.close();
+    if (this.enabled.length > 0) this.setUplinks(this.enabled);
+    this.logger.warn(
+      { path: waiting.path, afterMs: Math.round(now - waiting.sinceMs), held: this.held.size },
+      `outbox database ${waiting.path} opened; storing the batches held in memory`,
+    );
+    this.retryHeld();
+    return true;
+  }
+
+  private stillUnavailable(error: unknown): false {
+    if (!isStorageError(error)) {
+      this.logger.error({ err: describeError(error) }, 'outbox: the database opened but cannot be used');
+    }
+    this.storageErrors++;
+    this.logger.debug({ err: describeError(error) }, 'outbox database still cannot be opened');
+    return false;
+  }
+
+  private adopt(db: Database.Database): void {
+    this.db = db;
+    this.st = prepareStatements(db);
+    this.settingsTable = new OutboxSettings(db);
+    this.jtiStore = new ControlJtiStore(db);
+  }
+
+  /** Control-request ids accepted while the file was not open stay refused as replays. */
+  private copyControlJti(from: Database.Database): void {
+    const rows = from.prepare<[], { jti: string; expires_at: number }>('SELECT * FROM control_jti').all();
+    for (const row of rows) {
+      try {
+        this.jtiStore.claim(row.jti, row.expires_at, this.clock.nowMs());
+      } catch (error) {
+        if (!isStorageError(error)) throw error;
+      }
     }
   }
 
@@ -248,6 +321,10 @@ export class Outbox {
    * before the next append or on retryHeld(). Errors of the input itself (e.g. ValidationError) throw.
    */
   append(input: BatchInput): BatchRecord | null {
+    if (this.unavailable && !this.retryOpen()) {
+      this.held.push(input);
+      return null;
+    }
     this.retryHeld();
     if (this.held.size > 0) {
       this.held.push(input);
@@ -261,6 +338,7 @@ export class Outbox {
    * import a backlog. All or nothing: a storage error throws and nothing is kept in memory.
    */
   appendMany(inputs: BatchInput[]): BatchRecord[] {
+    if (this.unavailable) throw unavailableError(this.unavailable);
     this.synchronous('FULL');
     const records = this.db.transaction(() => inputs.map((input) => this.appendTx(input))).immediate();
     for (const record of records) for (const listener of this.listeners) listener(record);
@@ -269,6 +347,7 @@ export class Outbox {
 
   /** Stores the held batches that now fit; returns how many were stored. */
   retryHeld(): number {
+    if (this.unavailable) return 0;
     let stored = 0;
     for (let input = this.held.peek(); input; input = this.held.peek()) {
       if (!this.tryAppend(input)) break;
@@ -284,7 +363,7 @@ export class Outbox {
     try {
       record = this.db.transaction(this.appendTx).immediate(input);
     } catch (error) {
-      if (!this.isStorageError(error)) throw error;
+      if (!isStorageError(error)) throw error;
       this.storageErrors++;
       this.logger.error(
         { code: (error as { code?: unknown }).code, held: this.held.size + 1, err: describeError(error) },
@@ -364,7 +443,7 @@ export class Outbox {
       })();
       return true;
     } catch (error) {
-      if (!this.isStorageError(error)) throw error;
+      if (!isStorageError(error)) throw error;
       this.storageErrors++;
       this.logger.error(
         { uplink, count: seqs.length, err: describeError(error) },
@@ -372,11 +451,6 @@ export class Outbox {
       );
       return false;
     }
-  }
-
-  private isStorageError(error: unknown): boolean {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && STORAGE_CODES.test(code);
   }
 
   private prune(): void {
@@ -396,6 +470,9 @@ export class Outbox {
       storageErrors: this.storageErrors,
       held: this.held.size,
       delivered: this.st.delivered.get()?.n ?? 0,
+      ...(this.unavailable
+        ? { databaseUnavailable: `${this.unavailable.path}: ${this.unavailable.reason}` }
+        : {}),
     };
   }
 
@@ -455,8 +532,11 @@ export class Outbox {
    */
   close(): number {
     if (this.closed) return 0;
+    if (this.held.size > 0) {
+      this.retryOpen(true);
+      this.retryHeld();
+    }
     this.closed = true;
-    if (this.held.size > 0) this.retryHeld();
     const discarded = this.held.size;
     if (discarded > 0) {
       this.logger.error(
@@ -468,4 +548,18 @@ export class Outbox {
     this.db.close();
     return discarded;
   }
+}
+
+/** What a write that needs the database file meets while it cannot be opened. */
+function unavailableError(waiting: Unavailable): EgwError {
+  return new EgwError(
+    'storage_unavailable',
+    `the outbox database ${waiting.path} cannot be opened (${waiting.reason}); retried every ${OPEN_RETRY_MS / 1000} s`,
+    { status: 503, expose: true, where: { file: waiting.path } },
+  );
+}
+
+/** The settings table refuses changes while they could only be kept in memory. */
+function refusedWrite(waiting: Unavailable): () => EgwError {
+  return () => unavailableError(waiting);
 }

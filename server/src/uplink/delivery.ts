@@ -5,7 +5,7 @@
  * stops and the outbox closes. Uplinks follow the settings: rebuilt when the API changes ingest or mqtt.
  */
 import { join } from 'node:path';
-import type { Clock } from '../core/clock.ts';
+import type { Clock, Timer } from '../core/clock.ts';
 import { describeError, EgwError } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Feature } from '../core/feature.ts';
@@ -18,7 +18,7 @@ import { createBatch } from '../identity/batch-jwt.ts';
 import type { GatewayIdentity } from '../identity/gateway-identity.ts';
 import { OUTBOX_FILE } from '../identity/identity-check.ts';
 import { SeqGuard } from '../identity/seq-guard.ts';
-import { Outbox } from '../outbox/outbox.ts';
+import { OPEN_RETRY_MS, Outbox } from '../outbox/outbox.ts';
 import { OutboxDispatcher } from './outbox-dispatcher.ts';
 import type { Uplink, UplinkState } from './uplink.ts';
 
@@ -47,6 +47,8 @@ export class Delivery implements Feature {
   private uplinkChange: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void)[] = [];
   private discarded = 0;
+  private seqGuard: () => SeqGuard | undefined = () => undefined;
+  private openRetry: Timer | undefined;
 
   constructor(options: DeliveryOptions) {
     this.options = options;
@@ -75,7 +77,8 @@ export class Delivery implements Feature {
   async start(): Promise<void> {
     const { config, dataDir, identity, bus, clock, logger, notifications } = this.options;
     const gatewayLog = logger.child({ area: 'gateway' });
-    // Set right after the outbox opened, before anything can append (see seq-guard.ts).
+    // Set when the outbox's database file opens (at once, or later after a full disk), before
+    // anything is signed in it (see seq-guard.ts).
     const seq: { guard?: SeqGuard } = {};
     const outbox = Outbox.open(join(dataDir, OUTBOX_FILE), {
       sign: (input, n) => createBatch(identity, input, n, seq.guard?.epoch),
@@ -83,24 +86,36 @@ export class Delivery implements Feature {
       maxBatches: config.outbox.maxBatches,
       clock,
       logger: logger.child({ area: 'outbox' }),
+      onDatabaseOpen: (opened) => {
+        const seqStart = SeqGuard.open(dataDir, identity.serial, opened, gatewayLog);
+        seq.guard = seqStart.guard;
+        if (opened.recovered) {
+          notifications.raise({
+            code: 'outbox_database_replaced',
+            message: `egw.db was corrupt (${opened.recovered.reason}); moved to ${opened.recovered.movedTo}, a new one started`,
+          });
+        }
+        if (seqStart.start.newEpoch) {
+          const { reason, fromSeq } = seqStart.start.newEpoch;
+          notifications.raise({
+            code: 'signing_epoch_new',
+            message: `signing epoch ${seqStart.start.epoch} began at seq ${fromSeq}: ${reason}`,
+          });
+        }
+        // Opened late (the disk was full at start): the settings stored in it apply from now on.
+        this.openSettings?.reloadStored();
+      },
     });
     this.openOutbox = outbox;
-    if (outbox.recovered) {
-      notifications.raise({
-        code: 'outbox_database_replaced',
-        message: `egw.db was corrupt (${outbox.recovered.reason}); moved to ${outbox.recovered.movedTo}, a new one started`,
-      });
-    }
-    const seqStart = SeqGuard.open(dataDir, identity.serial, outbox, gatewayLog);
-    seq.guard = seqStart.guard;
-    if (seqStart.start.newEpoch) {
-      const { reason, fromSeq } = seqStart.start.newEpoch;
-      notifications.raise({
-        code: 'signing_epoch_new',
-        message: `signing epoch ${seqStart.start.epoch} began at seq ${fromSeq}: ${reason}`,
-      });
-    }
-    const settings = new PersistentSettingsStore(config, outbox.settings, gatewayLog);
+    this.seqGuard = () => seq.guard;
+    this.unsubscribe.push(outbox.onAppend((record) => seq.guard?.committed(record.seq)));
+    if (outbox.stats().databaseUnavailable !== undefined) this.retryOpenOnTheClock(outbox);
+    // The stored settings are read from the in-memory stand-in until the file opens (reloadStored).
+    const settings = new PersistentSettingsStore(
+      config,
+      { get: (key) => outbox.settings.get(key), put: (key, value) => outbox.settings.put(key, value) },
+      gatewayLog,
+    );
     this.openSettings = settings;
     const raiseSettingsIgnored = (): void => {
       const reason = settings.ignoredReason();
@@ -147,6 +162,7 @@ export class Delivery implements Feature {
    */
   async stop(): Promise<void> {
     this.unsubscribe.splice(0).forEach((off) => off());
+    this.openRetry?.cancel();
     await this.uplinkChange;
     const { clock } = this.options;
     const outbox = this.openOutbox;
@@ -160,7 +176,17 @@ export class Delivery implements Feature {
     } finally {
       this.dispatcher = undefined;
       if (outbox) this.discarded = outbox.close();
+      this.seqGuard()?.close();
     }
+  }
+
+  /** While the outbox's database file cannot be opened (full disk), tries again every OPEN_RETRY_MS. */
+  private retryOpenOnTheClock(outbox: Outbox): void {
+    const attempt = (): void => {
+      if (outbox.retryOpen()) return;
+      this.openRetry = this.options.clock.setTimer('outbox-open-retry', OPEN_RETRY_MS, attempt);
+    };
+    this.openRetry = this.options.clock.setTimer('outbox-open-retry', OPEN_RETRY_MS, attempt);
   }
 
   private async startUplinks(current: Settings): Promise<void> {

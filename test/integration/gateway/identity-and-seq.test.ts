@@ -8,7 +8,7 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, truncateSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync, truncateSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from '../../../server/src/identity/jwt.ts';
@@ -80,6 +80,27 @@ it('after egw.db is truncated to nothing, the same: a new epoch, no seq reused',
   const again = await runAndAppend(dataDir, 1);
   assert.ok((again.headers[0]!.seq as number) > 2);
   assert.equal(again.headers[0]!.epoch, 2);
+});
+
+it('an older copy of egw.db put back (same database, fewer batches) starts a new epoch: no seq reused', async () => {
+  const dataDir = join(dir, 'older-copy');
+  await runAndAppend(dataDir, 2); // stopped cleanly: egw.db holds everything, no WAL left
+  copyFileSync(join(dataDir, 'egw.db'), join(dir, 'older-copy.db'));
+  const later = await runAndAppend(dataDir, 3);
+  assert.deepEqual(
+    later.headers.map((h) => h.seq),
+    [3, 4, 5],
+  );
+  removeDb(dataDir);
+  copyFileSync(join(dir, 'older-copy.db'), join(dataDir, 'egw.db')); // seqs 3..5 gone from it
+  const again = await runAndAppend(dataDir, 1);
+  assert.ok((again.headers[0]!.seq as number) > 5, `seq ${again.headers[0]!.seq} signed again`);
+  assert.equal(again.headers[0]!.epoch, 2);
+  assert.ok(
+    again.lines.some((l) =>
+      /NEW SIGNING EPOCH 2: .*lost the batches it committed after seq 2/.test(String(l.msg)),
+    ),
+  );
 });
 
 it('refuses to start without device.key next to an existing egw.db, until `egw key rotate`', async () => {

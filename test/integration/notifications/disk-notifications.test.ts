@@ -6,8 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigSchema } from '../../../server/src/config/schema.ts';
 import { ManualClock } from '../../../server/src/core/clock.ts';
@@ -18,20 +17,9 @@ import type { NotificationCode } from '../../../server/src/notifications/notific
 import { createWifiManager } from '../../../server/src/wifi/create-wifi-manager.ts';
 import { clockDriver } from './clock-driver.ts';
 import { FakeDeviceReader } from '../../fakes/fake-device-reader.ts';
+import { mountTmpfs } from '../../fixtures/mount-tmpfs.ts';
 
-function mountTmpfs(dir: string, sizeKiB: number): string | false {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k`, 'egw-test', dir], { stdio: 'pipe' });
-    return false;
-  } catch (error) {
-    return `cannot mount a tmpfs (needs root): ${(error as Error).message.split('\n')[0]}`;
-  }
-}
-
-const base = mkdtempSync(join(tmpdir(), 'egw-disk-'));
-const mountPoint = join(base, 'disk');
-mkdirSync(mountPoint);
-const skip = mountTmpfs(mountPoint, 8192);
+const { base, mountPoint, skip } = mountTmpfs('egw-disk-', 8192);
 
 describe('disk_low and storage_error on a small tmpfs', { skip, timeout: 60_000 }, () => {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));

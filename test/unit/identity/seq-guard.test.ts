@@ -69,3 +69,49 @@ it('adopts an existing database on the first start with a ledger, and refuses a 
       /damaged.*never replaced silently/,
     );
   }));
+
+/** Opens the guard on `db` and commits seqs first..last as the outbox would. */
+function commit(dir: string, db: SeqDatabase & { seq: number }, last: number): void {
+  const { guard } = SeqGuard.open(dir, 'SERIAL', db, silentLogger());
+  for (let seq = db.seq + 1; seq <= last; seq++) {
+    guard.reserve(seq);
+    db.seq = seq;
+    guard.committed(seq);
+  }
+  guard.close();
+}
+
+it('the same database without batches it committed (WAL lost, older copy) starts a new epoch above the ceiling', () =>
+  withDir((dir) => {
+    const db = database();
+    commit(dir, db, 12);
+    const older = database(7, db.id()); // seqs 8..12 reached the uplinks and are gone from it
+    const { start } = SeqGuard.open(dir, 'SERIAL', older, silentLogger());
+    assert.equal(start.epoch, 2);
+    assert.equal(older.seq, SEQ_BLOCK, 'next seq above every seq that may have been signed, not 8');
+    assert.match(start.newEpoch!.reason, /lost the batches it committed after seq 7 \(up to seq 12/);
+  }));
+
+it('a restart with the database intact continues without a gap, also when the mark lags (kill -9 after commit)', () =>
+  withDir((dir) => {
+    const db = database();
+    commit(dir, db, 12);
+    const { start } = SeqGuard.open(dir, 'SERIAL', db, silentLogger());
+    assert.equal(start.epoch, 1);
+    assert.equal(db.seq, 12, 'the next seq is 13');
+    db.seq = 14; // committed, but the process died before the mark was rewritten
+    const again = SeqGuard.open(dir, 'SERIAL', db, silentLogger());
+    assert.equal(again.start.newEpoch, undefined);
+    assert.equal(db.seq, 14);
+  }));
+
+it('does not rewrite an unchanged ledger at start (a start on a full disk must not fail on it)', () =>
+  withDir((dir) => {
+    const db = database();
+    commit(dir, db, 3);
+    const path = join(dir, SEQ_LEDGER_FILE);
+    writeFileSync(path, readFileSync(path, 'utf8').trimEnd() + '  \n'); // a byte-different but equal ledger
+    const before = readFileSync(path, 'utf8');
+    SeqGuard.open(dir, 'SERIAL', db, silentLogger());
+    assert.equal(readFileSync(path, 'utf8'), before);
+  }));
