@@ -11,6 +11,9 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# postinstall applies patches/ to bleno (patches/README.md).
+COPY patches ./patches
+COPY scripts/apply-patches.mjs ./scripts/
 # No devDependencies: no tsx, esbuild, typescript, balena-sdk (the fleet tool is a workstation command).
 # scripts/check-image-deps.mjs runs this same line in CI and lists what it installs.
 RUN npm ci --omit=dev --no-audit --no-fund

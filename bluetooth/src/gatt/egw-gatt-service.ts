@@ -5,6 +5,10 @@
  * the connection it goes to (its update callback looks up that connection's MTU), so one central's
  * MTU exchange never resizes another's notifications. A client that got a cut notification reads the
  * value (long reads honour the offset).
+ *
+ * A central that wrote 0x0002 to the CCCD gets indications instead (bleno honours the CCCD with our
+ * patch, patches/README.md); ATT allows one unconfirmed indication at a time, so further frames wait
+ * for the central's confirmation (bleno's `indicate` event) and the value follows what was pushed.
  */
 import type { Characteristic, PrimaryService } from '@stoprocent/bleno';
 
@@ -30,11 +34,25 @@ export type OpenConnection = (id: string, send: (frame: Buffer) => void) => Fram
 
 type Handle = number | string;
 
+/** How frames reach a subscribed central. */
+interface Push {
+  send: (data: Buffer) => void;
+  /** Indications: one at a time, each confirmed before the next. */
+  indications: boolean;
+  /** An indication is out and not yet confirmed. */
+  unconfirmed: boolean;
+  /** Frames waiting for that confirmation. */
+  waiting: Buffer[];
+}
+
 interface Link {
   connection: FrameConnection;
   value: Buffer;
-  notify?: (data: Buffer) => void;
+  push?: Push;
 }
+
+/** CCCD value 0x0002: indications (0x0001 notifications; both bits: notifications, as bleno chooses). */
+const CCCD_INDICATIONS = 0x0002;
 
 /** The EGW service and its per-connection characteristic state. */
 export class EgwGattService {
@@ -63,12 +81,22 @@ export class EgwGattService {
         if (offset > value.length) return callback(C.RESULT_INVALID_OFFSET);
         callback(C.RESULT_SUCCESS, value.subarray(offset));
       },
-      onSubscribe: (handle, _maxValueSize, updateValueCallback) => {
-        this.link(handle).notify = updateValueCallback;
+      // cccd: the 4th argument our bleno patch adds (undefined without it: notifications, as before).
+      onSubscribe: (handle, _maxValueSize, updateValueCallback, cccd?: number) => {
+        const indications = cccd !== undefined && (cccd & 0x0003) === CCCD_INDICATIONS;
+        this.link(handle).push = { send: updateValueCallback, indications, unconfirmed: false, waiting: [] };
       },
       onUnsubscribe: (handle) => {
         const link = this.links.get(handle);
-        if (link) link.notify = undefined;
+        if (link) link.push = undefined;
+      },
+      onIndicate: (handle) => {
+        const link = this.links.get(handle);
+        const push = link?.push;
+        if (!link || !push) return;
+        push.unconfirmed = false;
+        const next = push.waiting.shift();
+        if (next) this.deliver(link, next);
       },
     });
     this.service = new classes.PrimaryService({
@@ -92,13 +120,22 @@ export class EgwGattService {
     const known = this.links.get(handle);
     if (known) return known;
     const state: Omit<Link, 'connection'> = { value: Buffer.alloc(0) };
-    const connection = this.open(`ble:${handle}`, (frame) => {
-      state.value = frame;
-      // Whole: bleno cuts it to MTU−3 of this connection.
-      state.notify?.(frame);
-    });
+    const connection = this.open(`ble:${handle}`, (frame) => this.deliver(created, frame));
     const created: Link = Object.assign(state, { connection });
     this.links.set(handle, created);
     return created;
+  }
+
+  /** Makes the frame the value and pushes it whole (bleno cuts it to MTU−3 of this connection). */
+  private deliver(link: Link, frame: Buffer): void {
+    const push = link.push;
+    if (push?.unconfirmed) {
+      push.waiting.push(frame);
+      return;
+    }
+    link.value = frame;
+    if (!push) return;
+    push.unconfirmed = push.indications;
+    push.send(frame);
   }
 }

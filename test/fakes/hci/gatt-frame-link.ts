@@ -13,25 +13,29 @@ const MAX_WRITE_BYTES = 512;
 export interface GattFrameLinkOptions {
   /** 'request' (default): Write Requests and long writes; 'command': Write Commands of MTU−3. */
   writeMode?: 'request' | 'command';
+  /** What the CCCD asks for (default notifications, 0x0001; indications 0x0002). */
+  subscription?: 'notifications' | 'indications';
 }
 
 /** Counts of what crossed the link at the ATT level. */
 export interface AttCounters {
+  /** Pushes (notifications or indications, as subscribed). */
   notifications: number;
+  indications: number;
   cutNotifications: number;
   writes: number;
 }
 
-/** Subscribes to the characteristic (notifications) and returns the frame link. */
+/** Subscribes to the characteristic (notifications unless asked otherwise) and returns the frame link. */
 export async function openGattFrameLink(
   central: VirtualCentral,
   characteristic: DiscoveredCharacteristic,
   options: GattFrameLinkOptions = {},
 ): Promise<FrameLink & { counters: AttCounters }> {
   if (characteristic.cccdHandle === undefined) throw new Error('characteristic has no CCCD');
-  await central.subscribe(characteristic.cccdHandle, 1);
+  await central.subscribe(characteristic.cccdHandle, options.subscription === 'indications' ? 2 : 1);
   const handle = characteristic.valueHandle;
-  const counters: AttCounters = { notifications: 0, cutNotifications: 0, writes: 0 };
+  const counters: AttCounters = { notifications: 0, indications: 0, cutNotifications: 0, writes: 0 };
   return {
     counters,
     async write(bytes) {
@@ -56,6 +60,7 @@ export async function openGattFrameLink(
     async nextFrame() {
       const push = await central.nextPush();
       counters.notifications++;
+      if (push.kind === 'indication') counters.indications++;
       // Cut when it filled the notification (MTU−3) and its page did not end there.
       if (push.value.length < central.mtu - 3 || isLastPage(push.value)) return push.value;
       counters.cutNotifications++;

@@ -53,6 +53,13 @@ export class VirtualCentral implements CentralPort {
   disconnectReason?: number;
   /** Signalling commands the peripheral sent (e.g. connection parameter update requests). */
   readonly signalling: Buffer[] = [];
+  /** Hold Handle Value Confirmations until confirm() (to see the server wait for them). */
+  holdConfirmations = false;
+  /** Confirmations (0x1E) sent for indications (0x1D). */
+  confirmationsSent = 0;
+  /** Indications that arrived while an earlier one was unconfirmed (ATT allows one at a time). */
+  indicationsBeforeConfirmation = 0;
+  private unconfirmed = 0;
   private readonly controller: VirtualController;
   private handle = -1;
   private counters?: LinkCounters;
@@ -114,8 +121,11 @@ export class VirtualCentral implements CentralPort {
     if (cid !== CID_ATT) return;
     const op = data.readUInt8(0);
     if (op === ATT.notification || op === ATT.indication) {
-      if (op === ATT.indication)
-        this.controller.sendFromCentral(this.handle, CID_ATT, Buffer.from([ATT.confirmation]));
+      if (op === ATT.indication) {
+        if (this.unconfirmed > 0) this.indicationsBeforeConfirmation++;
+        this.unconfirmed++;
+        if (!this.holdConfirmations) this.confirm();
+      }
       const push: ServerPush = {
         kind: op === ATT.notification ? 'notification' : 'indication',
         handle: data.readUInt16LE(1),
@@ -136,6 +146,14 @@ export class VirtualCentral implements CentralPort {
         new Error(`ATT response 0x${op.toString(16)}, expected 0x${pending.expect.toString(16)}`),
       );
     } else pending.resolve(data);
+  }
+
+  /** Sends the Handle Value Confirmation (0x1E) for the oldest unconfirmed indication, if any. */
+  confirm(): void {
+    if (this.unconfirmed === 0) return;
+    this.unconfirmed--;
+    this.confirmationsSent++;
+    this.controller.sendFromCentral(this.handle, CID_ATT, Buffer.from([ATT.confirmation]));
   }
 
   /** The next notification or indication (waits for it). */

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createMetrics } from '../../../server/src/observability/metrics.ts';
 import { startApiServer, type ApiServer } from '../../../server/src/api/create-api.ts';
@@ -174,14 +175,52 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
     await central.disconnect();
   });
 
-  it('delivers response frames to a central that enabled indications only', async () => {
+  it('sends indications (0x1D) to a central whose CCCD asked for them, one unconfirmed at a time; notifications to another', async () => {
     const { central, egw } = await connect(247);
+    const other = await connect(247);
     await central.subscribe(egw.cccdHandle ?? 0, 2);
-    await central.write(egw.valueHandle, Buffer.from(requestFrame('GET', '/api/hello')));
-    const push = await central.nextPush();
-    // bleno sends a characteristic that declares notify as notifications, whatever the CCCD asked.
-    assert.equal(push.kind, 'notification');
-    assert.equal(parseResponseFrame(push.value).status, 200);
+    await other.central.subscribe(other.egw.cccdHandle ?? 0, 1);
+    let answered = 0;
+    const count = (_req: unknown, res: ServerResponse) => res.on('finish', () => answered++);
+    api.server.on('request', count);
+    try {
+      central.holdConfirmations = true;
+      // Two requests at once: the second is answered 503 busy at once, then the first's 200 is ready.
+      central.writeCommand(egw.valueHandle, Buffer.from(requestFrame('GET', '/api/hello')));
+      central.writeCommand(egw.valueHandle, Buffer.from(requestFrame('GET', '/api/version')));
+      const busy = await central.nextPush();
+      assert.equal(busy.kind, 'indication');
+      assert.equal(parseResponseFrame(busy.value).status, 503);
+      // The 200 is ready at the gateway; egw-ble holds it while the indication is unconfirmed (ATT
+      // transaction), the value stays the indicated frame.
+      for (let i = 0; i < 200 && answered < 1; i++) await central.read(egw.valueHandle);
+      assert.equal(answered, 1, 'the gateway answered /api/hello');
+      for (let i = 0; i < 5; i++) assert.deepEqual(await central.read(egw.valueHandle), busy.value);
+      assert.equal(central.queuedPushes(), 0, 'no second indication before the confirmation');
+      central.holdConfirmations = false;
+      central.confirm();
+      const hello = await central.nextPush();
+      assert.equal(hello.kind, 'indication');
+      assert.equal(parseResponseFrame(hello.value).status, 200);
+      assert.equal(central.confirmationsSent, 2, 'each indication confirmed (0x1E)');
+      assert.equal(central.indicationsBeforeConfirmation, 0);
+
+      await other.central.write(other.egw.valueHandle, Buffer.from(requestFrame('GET', '/api/hello')));
+      assert.equal((await other.central.nextPush()).kind, 'notification');
+    } finally {
+      api.server.off('request', count);
+    }
+    await central.disconnect();
+    await other.central.disconnect();
+  });
+
+  it('serves a paged response over indications at MTU 23 (cut at MTU−3, read fallback)', async () => {
+    const { central, egw } = await connect(23);
+    const link = await openGattFrameLink(central, egw, { subscription: 'indications' });
+    const crypto = await egwttpClient(link).request('GET', '/api/crypto');
+    assert.equal(JSON.stringify(crypto.body), cryptoBody);
+    assert.ok(link.counters.indications > 1 && link.counters.indications === link.counters.notifications);
+    assert.equal(central.confirmationsSent, link.counters.indications);
     await central.disconnect();
   });
 
