@@ -1,10 +1,14 @@
-// The gateway dashboard: identity, uptime, devices with their latest reading, live charts over
-// server-sent events, delivery health, and a form to add or remove devices (token asked once).
+// The gateway dashboard: identity, uptime, devices with their state (and why one fails) and latest
+// reading, charts filled from the recent points on load and then live over server-sent events,
+// delivery health, and a form to add or remove devices (token asked once).
 import { getJson, rememberToken, send, sessionToken } from './api.js';
 import { frequencyChart, powerChart } from './charts.js';
 
 const $ = (selector) => document.querySelector(selector);
-const devices = new Map(); // id → { config, state, reading }
+const devices = new Map(); // id → { config, state, reason, reading }
+/** Column names; on a phone each cell shows its name (the table stacks into one block per device). */
+const COLUMNS = ['device', 'profile', 'address', 'state', 'power', 'frequency', 'status', 'read'];
+const STATE_COLUMN = 3;
 let uptimeBase = { ms: 0, at: 0 };
 const sampled = new Set(); // devices that sent frequency samples
 
@@ -44,6 +48,20 @@ function cellValues(id, d) {
   ];
 }
 
+/** The state cell: the state, and under it why the device is not connected (the API's reason). */
+function showDeviceState(cell, d) {
+  cell.className = `state state-${d.state}`;
+  const label = cell.querySelector('.state-name') ?? document.createElement('span');
+  label.className = 'state-name';
+  if (label.textContent !== d.state) label.textContent = d.state;
+  const reason = cell.querySelector('.reason') ?? document.createElement('small');
+  reason.className = 'reason';
+  const why = d.state === 'connected' ? '' : (d.reason ?? '');
+  if (reason.textContent !== why) reason.textContent = why;
+  reason.hidden = why === '';
+  if (!label.isConnected) cell.replaceChildren(label, reason);
+}
+
 /** Updates one row in place (rebuilding rows on every reading would swallow clicks on "remove"). */
 function updateRow(id) {
   const row = document.querySelector(`#devices tr[data-device="${window.CSS.escape(id)}"]`);
@@ -51,8 +69,8 @@ function updateRow(id) {
   if (!row || !d) return;
   for (const [i, value] of cellValues(id, d).entries()) {
     const cell = row.children[i];
-    if (cell.textContent !== value) cell.textContent = value;
-    if (i === 3) cell.className = `state state-${value}`;
+    if (i === STATE_COLUMN) showDeviceState(cell, d);
+    else if (cell.textContent !== value) cell.textContent = value;
   }
 }
 
@@ -63,8 +81,9 @@ function renderDevices() {
   for (const id of [...devices.keys()].sort()) {
     const row = document.createElement('tr');
     row.dataset.device = id;
-    for (let i = 0; i < 8; i++) {
+    for (const [i, name] of COLUMNS.entries()) {
       const cell = document.createElement('td');
+      cell.dataset.label = name;
       if (i === 4) cell.className = 'power';
       row.append(cell);
     }
@@ -84,11 +103,59 @@ function renderDevices() {
   if (devices.has(chosen)) select.value = chosen;
 }
 
+/** A device as the dashboard keeps it, from the devices API. */
+function deviceEntry(d) {
+  return { config: d.config, state: d.state, reason: d.status?.reason, reading: d.reading };
+}
+
 async function loadDevices() {
   const { devices: list } = await getJson('/api/devices');
   devices.clear();
-  for (const d of list) devices.set(d.id, { config: d.config, state: d.state, reading: d.reading });
+  for (const d of list) devices.set(d.id, deviceEntry(d));
   renderDevices();
+}
+
+/** Re-reads the devices' state and reason; rebuilds the table only when the set of devices changed. */
+async function refreshDevices() {
+  const { devices: list } = await getJson('/api/devices');
+  const same = list.length === devices.size && list.every((d) => devices.has(d.id));
+  if (!same) return loadDevices();
+  for (const d of list) {
+    const known = devices.get(d.id);
+    const next = deviceEntry(d);
+    // A live reading newer than the API's answer stays.
+    if (known.reading && next.reading && known.reading.ts > next.reading.ts) next.reading = known.reading;
+    devices.set(d.id, next);
+    updateRow(d.id);
+  }
+}
+
+/** One device's state and reason after a device-state event. */
+async function refreshDevice(id) {
+  const d = await getJson(`/api/devices/${encodeURIComponent(id)}`);
+  const known = devices.get(id);
+  if (!known) return;
+  known.state = d.state;
+  known.reason = d.status?.reason;
+  updateRow(id);
+}
+
+/** Fills the charts with what the gateway kept (frequency samples, power points) before live events. */
+async function loadHistory(freq, power) {
+  const ids = [...devices.keys()].sort();
+  const fetchAll = (what) =>
+    Promise.all(
+      ids.map((id) => getJson(`/api/devices/${encodeURIComponent(id)}/${what}`).catch(() => undefined)),
+    );
+  const [frequencies, powers] = await Promise.all([fetchAll('frequency'), fetchAll('power')]);
+  for (const f of frequencies) if (f) freq.load(f.device, f.samples);
+  for (const p of powers) if (p) power.load(p.device, p.samples);
+  const select = $('#freq-device');
+  if (!freq.has(select.value)) select.value = ids.find((id) => freq.has(id)) ?? select.value;
+  if (freq.has(select.value)) {
+    sampled.add(select.value);
+    freq.render(select.value);
+  }
 }
 
 async function loadIdentity() {
@@ -153,13 +220,6 @@ async function loadStats() {
       return li;
     }),
   );
-  for (const d of stats.devices) {
-    const known = devices.get(d.id);
-    if (known && known.state !== d.state) {
-      known.state = d.state;
-      updateRow(d.id);
-    }
-  }
 }
 
 function liveEvents(freq, power) {
@@ -193,13 +253,9 @@ function liveEvents(freq, power) {
       updateRow(reading.device);
     }
   });
+  // The event carries the link's view; the devices API has the state from the reads and its reason.
   source.addEventListener('device-state', (event) => {
-    const { device, state } = JSON.parse(event.data);
-    const known = devices.get(device);
-    if (known) {
-      known.state = state;
-      updateRow(device);
-    }
+    refreshDevice(JSON.parse(event.data).device).catch(() => {});
   });
   source.addEventListener('devices-changed', () => loadDevices());
   source.addEventListener('state', (event) => showState(JSON.parse(event.data)));
@@ -245,13 +301,10 @@ async function addDevice(event) {
   event.preventDefault();
   const form = event.target;
   const f = form.elements;
-  const body = {
-    type: 'tcp',
-    host: f.host.value.trim(),
-    port: Number(f.port.value),
-    unit: Number(f.unit.value),
-    profile: f.profile.value.trim(),
-  };
+  const body = { type: 'tcp', host: f.host.value.trim(), profile: f.profile.value.trim() };
+  // Left empty: the gateway reads the device at its profile's port and unit (SMA: unit 3).
+  if (f.port.value.trim()) body.port = Number(f.port.value);
+  if (f.unit.value.trim()) body.unit = Number(f.unit.value);
   if (f.id.value.trim()) body.id = f.id.value.trim();
   const message = $('#form-message');
   try {
@@ -274,13 +327,17 @@ async function main() {
   const power = powerChart($('#power-chart'));
   $('#freq-device').addEventListener('change', (e) => freq.render(e.target.value));
   await Promise.all([loadIdentity(), loadDevices(), loadStats(), loadState()]);
+  await loadHistory(freq, power).catch(() => {});
   for (const d of devices.values()) if (d.reading) power.add(d.reading);
   liveEvents(freq, power);
   setInterval(
     () => text($('#gw-uptime'), duration(uptimeBase.ms + window.performance.now() - uptimeBase.at)),
     1000,
   );
-  setInterval(() => loadStats().catch(() => {}), 5000);
+  setInterval(() => {
+    loadStats().catch(() => {});
+    refreshDevices().catch(() => {});
+  }, 5000);
 }
 
 main().catch((error) => text($('#form-message'), `dashboard: ${error.message}`));

@@ -18,6 +18,7 @@ import type { GatewayServices } from '../../server/src/api/gateway-port.ts';
 import type { Settings } from '../../server/src/config/settings.ts';
 import type { DeviceCaptures, DeviceInfo, DeviceRegistry } from '../../server/src/devices/device-info.ts';
 import type { FrequencySnapshot } from '../../server/src/harvest/frequency-sampler.ts';
+import type { PowerSnapshot } from '../../server/src/harvest/power-history.ts';
 import type { GatewayIdentity } from '../../server/src/identity/gateway-identity.ts';
 import type { BatchRecord } from '../../server/src/outbox/batch-record.ts';
 import type { UplinkState } from '../../server/src/uplink/uplink.ts';
@@ -121,6 +122,13 @@ export class FakeDeviceRegistry implements DeviceRegistry {
             meanHz: hz.reduce((a, b) => a + b, 0) / hz.length,
           };
     return { device: id, samples, stats };
+  }
+
+  power(id: string): PowerSnapshot | undefined {
+    if (!this.devices.has(id)) return undefined;
+    const reading = this.devices.get(id)?.reading;
+    const w = reading?.ac_power_w ?? reading?.grid_power_w;
+    return { device: id, samples: reading && w !== undefined ? [{ ts: reading.ts, w }] : [] };
   }
 
   captures(id: string): DeviceCaptures | undefined {

@@ -2,6 +2,7 @@
 import type { Reading } from '../core/reading.ts';
 import type { DeviceConfig, ParsedDeviceConfig } from '../config/schema.ts';
 import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
+import type { PowerSnapshot } from '../harvest/power-history.ts';
 import type { DeviceStatus } from '../harvest/device-status.ts';
 import type { DeviceStats } from '../modbus/modbus-observer.ts';
 import type { RegisterCapture } from '../profiles/register-capture.ts';
@@ -40,6 +41,8 @@ export interface DeviceRegistry {
   /** Returns false when there was no such device. */
   remove(id: string): Promise<boolean>;
   frequency(id: string): FrequencySnapshot | undefined;
+  /** Recent power points at harvest rate; undefined when there is no such device. */
+  power(id: string): PowerSnapshot | undefined;
   /** Raw register captures of a device; undefined when there is no such device. */
   captures(id: string): DeviceCaptures | undefined;
 }

@@ -14,6 +14,7 @@ import type { TaskEngine, TaskHandle } from '../engine/task.ts';
 import { DeviceHealth, type DeviceHealthOptions, type HealthTransition } from '../harvest/device-health.ts';
 import { DeviceStatusTracker, STALE_HARVEST_PERIODS, type DeviceStatus } from '../harvest/device-status.ts';
 import { FrequencySampler } from '../harvest/frequency-sampler.ts';
+import { PowerHistory } from '../harvest/power-history.ts';
 import { toReadingFields } from '../harvest/frequency-window.ts';
 
 export interface DevicePipelineOptions {
@@ -37,6 +38,8 @@ export interface DevicePipelineOptions {
 export class DevicePipeline {
   readonly id: string;
   readonly sampler: FrequencySampler;
+  /** Recent power at harvest rate (the dashboard's chart on page load). */
+  readonly power: PowerHistory;
   private readonly health: DeviceHealth;
   private readonly tracker = new DeviceStatusTracker();
   private readonly log: Logger;
@@ -51,6 +54,7 @@ export class DevicePipeline {
     this.options = options;
     this.id = options.reader.id;
     this.sampler = new FrequencySampler(this.id);
+    this.power = new PowerHistory(this.id);
     this.health = new DeviceHealth(options.clock, options.health);
     this.log = options.logger.child({ device: this.id });
   }
@@ -184,6 +188,7 @@ export class DevicePipeline {
     this.tracker.harvested(reading.ts);
     const harvest: Reading = { ...reading, ...toReadingFields(window) };
     this.latest = harvest;
+    this.power.add(harvest);
     bus.emit('reading', harvest);
     onHarvest(harvest);
   }

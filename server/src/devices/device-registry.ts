@@ -11,6 +11,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DeviceCaptures, DeviceInfo, DeviceRegistry as DeviceRegistryContract } from './device-info.ts';
 import type { FrequencySnapshot } from '../harvest/frequency-sampler.ts';
+import type { PowerSnapshot } from '../harvest/power-history.ts';
 import type { DevicePipeline } from './device-pipeline.ts';
 import type { ProxyStats } from '../proxy/modbus-proxy.ts';
 import type { SettingsTable } from '../config/settings-store.ts';
@@ -129,6 +130,10 @@ export class DeviceRegistry implements DeviceRegistryContract {
 
   frequency(id: string): FrequencySnapshot | undefined {
     return this.entries.get(id)?.pipeline.sampler.snapshot();
+  }
+
+  power(id: string): PowerSnapshot | undefined {
+    return this.entries.get(id)?.pipeline.power.snapshot();
   }
 
   captures(id: string): DeviceCaptures | undefined {

@@ -1,4 +1,7 @@
-/** Devices: list, add (also the original firmware's POST /api/inverter), get, remove, reading, frequency. */
+/**
+ * Devices: list, add (also the original firmware's POST /api/inverter), get, remove, reading,
+ * frequency, power.
+ */
 import type { Context } from 'koa';
 import { freeDeviceId } from '../../config/device-id.ts';
 import type { ParsedDeviceConfig } from '../../config/schema.ts';
@@ -50,6 +53,13 @@ function mustGet(registry: DeviceRegistry, id: string): DeviceInfo {
   const info = registry.get(id);
   if (!info) throw new NotFoundError(`device "${id}": no such device`, { field: 'id', device: id });
   return info;
+}
+
+/** What `lookup` has for device `id`; a 404 naming the device when there is no such device. */
+function ofDevice<T>(registry: DeviceRegistry, id: string, lookup: (id: string) => T | undefined): T {
+  const found = lookup(id);
+  if (found === undefined) mustGet(registry, id);
+  return found as T;
 }
 
 async function addDevice(
@@ -157,10 +167,19 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       tag: 'devices',
       params: DeviceParamsSchema,
       errors: notFound,
-      handler: (_ctx, { params }) => {
-        const id = params.id as string;
-        return registry.captures(id) ?? mustGet(registry, id);
-      },
+      handler: (_ctx, { params }) => ofDevice(registry, params.id as string, (id) => registry.captures(id)),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/api/devices/:id/power',
+      operationId: 'getPower',
+      summary:
+        'recent power of a device at harvest rate, oldest first ({ts, w}: AC power, or grid power for a ' +
+        'meter; the last 600 harvests)',
+      tag: 'devices',
+      params: DeviceParamsSchema,
+      errors: notFound,
+      handler: (_ctx, { params }) => ofDevice(registry, params.id as string, (id) => registry.power(id)),
     }),
     defineRoute({
       method: 'GET',
