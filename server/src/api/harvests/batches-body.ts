@@ -9,7 +9,10 @@ import { Readable } from 'node:stream';
 import { flushAsync } from '../../core/clock.ts';
 
 /** The outbox read the stream pages through: newest first, seq < beforeSeq. */
-export type RecentBatches = (limit: number, beforeSeq?: number) => { seq: number }[];
+export type RecentBatches<B extends { seq: number } = { seq: number }> = (
+  limit: number,
+  beforeSeq?: number,
+) => B[];
 
 /** Bounds of one answer. */
 export interface BatchesBodyOptions {
@@ -23,13 +26,21 @@ export interface BatchesBodyOptions {
   pageBatches?: number;
 }
 
+/** How one batch becomes JSON (default JSON.stringify; the route uses BatchJsonCache). */
+export type BatchSerializer<B> = (batch: B) => Buffer | string;
+
 /** Default bound of one /api/harvests answer, bytes: ~170 batches of 10 full readings. */
 export const MAX_HARVESTS_BODY_BYTES = 1_048_576;
 /** Default batches per event-loop turn (~50 KB of JSON). */
 export const PAGE_BATCHES = 8;
+const COMMA = Buffer.from(',');
 
 /** A readable JSON body `{"batches":[…]}` (plus `"nextBeforeSeq"` when cut by maxBytes). */
-export function batchesBody(recent: RecentBatches, options: BatchesBodyOptions): Readable {
+export function batchesBody<B extends { seq: number }>(
+  recent: RecentBatches<B>,
+  options: BatchesBodyOptions,
+  serialize: BatchSerializer<B> = (batch) => JSON.stringify(batch),
+): Readable {
   const maxBytes = options.maxBytes ?? MAX_HARVESTS_BODY_BYTES;
   const pageBatches = options.pageBatches ?? PAGE_BATCHES;
   let remaining = options.limit;
@@ -40,24 +51,31 @@ export function batchesBody(recent: RecentBatches, options: BatchesBodyOptions):
   let producing = false;
   let finished = false;
 
-  /** Serialises the next page; returns the text to push, and whether the body is complete. */
-  const nextPage = (): { text: string; done: boolean } => {
-    let text = opened ? '' : '{"batches":[';
+  /** Serialises the next page; returns the bytes to push, and whether the body is complete. */
+  const nextPage = (): { chunk: Buffer; done: boolean } => {
+    const parts: Buffer[] = [];
+    if (!opened) parts.push(Buffer.from('{"batches":['));
     opened = true;
     const page = recent(Math.min(pageBatches, remaining), beforeSeq);
     for (const batch of page) {
-      const json = JSON.stringify(batch);
-      text += count === 0 ? json : `,${json}`;
+      const json = serialize(batch);
+      const bytesOf = typeof json === 'string' ? Buffer.from(json) : json;
+      if (count > 0) parts.push(COMMA);
+      parts.push(bytesOf);
       count += 1;
       remaining -= 1;
-      bytes += Buffer.byteLength(json) + 1;
+      bytes += bytesOf.length + 1;
       beforeSeq = batch.seq;
       if (bytes >= maxBytes && remaining > 0) {
-        return { text: `${text}],"nextBeforeSeq":${batch.seq}}`, done: true };
+        parts.push(Buffer.from(`],"nextBeforeSeq":${batch.seq}}`));
+        return { chunk: Buffer.concat(parts), done: true };
       }
     }
-    if (page.length === 0 || remaining <= 0) return { text: `${text}]}`, done: true };
-    return { text, done: false };
+    if (page.length === 0 || remaining <= 0) {
+      parts.push(Buffer.from(']}'));
+      return { chunk: Buffer.concat(parts), done: true };
+    }
+    return { chunk: Buffer.concat(parts), done: false };
   };
 
   const stream = new Readable({
@@ -69,8 +87,8 @@ export function batchesBody(recent: RecentBatches, options: BatchesBodyOptions):
         producing = false;
         if (stream.destroyed) return;
         try {
-          const { text, done } = nextPage();
-          stream.push(text);
+          const { chunk, done } = nextPage();
+          stream.push(chunk);
           if (done) {
             finished = true;
             stream.push(null);

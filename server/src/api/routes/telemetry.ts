@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { batchesBody } from '../harvests/batches-body.ts';
+import { BatchJsonCache } from '../harvests/batch-json-cache.ts';
 import { HarvestsQuerySchema } from '../schemas.ts';
 
 /**
@@ -30,6 +31,8 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
     uptimeMs: Math.round(services.clock.monotonicMs() - services.startedAtMs),
   });
   let cached: { atMs: number; json: string } | undefined;
+  // Concurrent readers of /api/harvests ask for the same newest batches: their JSON is built once.
+  const batchJson = new BatchJsonCache();
   const stats = (ctx: Context): unknown => {
     if (!shedder.busy()) {
       cached = undefined;
@@ -66,7 +69,11 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
       handler: (ctx, { query }) => {
         // Streamed page by page (batches-body.ts): a large answer never holds the event loop.
         ctx.type = 'json';
-        ctx.body = batchesBody((limit, before) => services.outbox.recent(limit, before), query);
+        ctx.body = batchesBody(
+          (limit, before) => services.outbox.recent(limit, before),
+          query,
+          (batch) => batchJson.json(batch),
+        );
         return undefined;
       },
     }),
