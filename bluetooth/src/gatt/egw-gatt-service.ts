@@ -54,6 +54,13 @@ interface Link {
 /** CCCD value 0x0002: indications (0x0001 notifications; both bits: notifications, as bleno chooses). */
 const CCCD_INDICATIONS = 0x0002;
 
+/**
+ * Frames kept waiting for a confirmation. One request runs at a time per connection, so only a central
+ * that never confirms yet keeps writing (each write answered 503 busy) gets here; the rest is dropped
+ * to bound its memory (a real stack would have dropped that link after ATT's 30 s timeout).
+ */
+const MAX_WAITING_FRAMES = 8;
+
 /** The EGW service and its per-connection characteristic state. */
 export class EgwGattService {
   readonly characteristic: Characteristic;
@@ -130,7 +137,7 @@ export class EgwGattService {
   private deliver(link: Link, frame: Buffer): void {
     const push = link.push;
     if (push?.unconfirmed) {
-      push.waiting.push(frame);
+      if (push.waiting.length < MAX_WAITING_FRAMES) push.waiting.push(frame);
       return;
     }
     link.value = frame;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import bleno from '@stoprocent/bleno';
-import { ManualClock } from '../../../../server/src/core/clock.ts';
+import { flushAsync, ManualClock } from '../../../../server/src/core/clock.ts';
 import { EgwttpConnection, type EgwttpHandler } from '../../../../bluetooth/src/egwttp/egwttp-connection.ts';
 import { parseResponseFrame, requestFrame } from '../../../../client/src/egwttp.js';
 import {
@@ -13,7 +13,7 @@ import {
 } from '../../../../bluetooth/src/gatt/egw-gatt-service.ts';
 import { ApiForwarder } from '../../../../bluetooth/src/provisioning/api-forwarder.ts';
 import { ApiTokenSource } from '../../../../bluetooth/src/provisioning/api-token-source.ts';
-import { FakeCentral } from './fake-central.ts';
+import { asEmitter, FakeCentral } from './fake-central.ts';
 
 function serviceWith(
   handler: EgwttpHandler,
@@ -83,6 +83,26 @@ describe('EgwGattService on bleno Characteristic objects', () => {
     assert.equal(central.notifications.length, 0);
     await clock.advance(30_000);
     assert.equal(parseResponseFrame(await central.read()).status, 408);
+  });
+});
+
+describe('indications (CCCD 0x0002, the 4th subscribe argument of our bleno patch)', () => {
+  it('sends the next frame on the confirmation only, and keeps at most 8 waiting', async () => {
+    // The first request never ends, so each further one is answered 503 busy at once.
+    const gatt = serviceWith(() => new Promise(() => {}));
+    const characteristic = asEmitter(gatt.characteristic);
+    const sent: Buffer[] = [];
+    characteristic.emit('subscribe', 3, 509, (data: Buffer) => sent.push(data), 0x0002);
+    const write = (frame: Uint8Array) =>
+      new Promise((resolve) => characteristic.emit('writeRequest', 3, Buffer.from(frame), 0, false, resolve));
+    for (let i = 0; i < 21; i++) await write(requestFrame('GET', '/api/hello'));
+    await flushAsync();
+    assert.equal(sent.length, 1, 'one indication until it is confirmed');
+    assert.equal(parseResponseFrame(sent[0]!).status, 503);
+    characteristic.emit('indicate', 3);
+    assert.equal(sent.length, 2);
+    for (let i = 0; i < 20; i++) characteristic.emit('indicate', 3);
+    assert.equal(sent.length, 1 + 8, 'the frames past 8 waiting were dropped');
   });
 });
 
