@@ -35,6 +35,11 @@ export interface DeviceReaderDeps {
   discoverSunSpec?: SunSpecDiscovery;
   /** Persists accumulator rollover counts (default: memory only, as for a one-off `egw read`). */
   accumulators?: AccumulatorStore;
+  /**
+   * No unit was named (`egw read --profile auto` without --unit): identification tries each identify
+   * rule at its profile's default unit, and the device is read where it answered.
+   */
+  searchUnits?: boolean;
 }
 
 /** Transport names in captures, by device type. */
@@ -86,6 +91,9 @@ export function createDeviceReader(config: DeviceConfig, deps: DeviceReaderDeps)
       profiles: deps.profiles,
       discoverSunSpec: deps.discoverSunSpec ?? discoverSunSpecProfile,
       logger,
+      ...(deps.searchUnits && config.profile === 'auto'
+        ? { readAt: (unit: number) => unitReader(connection, unit) }
+        : {}),
     });
   } else {
     try {

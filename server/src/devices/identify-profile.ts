@@ -16,6 +16,8 @@ export interface Identified {
   profile: Profile;
   /** e.g. "SunSpec chain at 40000 (models 1, 103, 160)" or "identify rule of huawei". */
   how: string;
+  /** The unit the device answered at, when the rules were tried at their profiles' units (readAt). */
+  unit?: number;
 }
 
 /** Whether `profile`'s identify rule matches the device. Exceptions and timeouts mean "no". */
@@ -45,13 +47,18 @@ export async function matchesIdentifyRule(
   return true;
 }
 
-/** Identifies the device behind `read`; NotFoundError naming what was tried when nothing fits. */
+/**
+ * Identifies the device behind `read`; NotFoundError naming what was tried when nothing fits. With
+ * `readAt` (no unit was named) each identify rule is tried at its own profile's default unit, so an
+ * SMA at unit 3 or a Victron GX at 100 is found too; SunSpec is probed through `read`.
+ */
 export async function identifyProfile(
   device: string,
   read: RegisterReader,
   profiles: ProfileRegistry,
   discoverSunSpec: SunSpecDiscovery,
   signal?: AbortSignal,
+  readAt?: (unit: number) => RegisterReader,
 ): Promise<Identified> {
   const sunspec = await discoverSunSpec(read, signal).catch((error: unknown) => {
     // A device that is not SunSpec may answer the probes with exceptions or not at all.
@@ -63,9 +70,10 @@ export async function identifyProfile(
   const tried: string[] = [];
   for (const profile of profiles.list()) {
     if (profile.identify === undefined) continue;
-    tried.push(profile.id);
-    if (await matchesIdentifyRule(read, profile, signal))
-      return { profile, how: `identify rule of ${profile.id}` };
+    const unit = readAt ? profile.transport.unit : undefined;
+    tried.push(unit === undefined ? profile.id : `${profile.id} (unit ${unit})`);
+    if (await matchesIdentifyRule(unit === undefined ? read : readAt!(unit), profile, signal))
+      return { profile, how: `identify rule of ${profile.id}`, ...(unit !== undefined ? { unit } : {}) };
   }
   throw new NotFoundError(
     `${device}: no profile recognised the device: no SunSpec marker at 40000, 0 or 50000; identify rules tried: ${tried.join(', ') || 'none'}`,

@@ -88,6 +88,11 @@ export class ModbusDeviceReader implements DeviceReader {
     return this.options.closeBetweenPolls ?? false;
   }
 
+  /** The unit read: the configured one, or where `auto` found the device when it searched units. */
+  private get unit(): number {
+    return this.options.source.foundUnit?.() ?? this.options.unit;
+  }
+
   /** The configured profile id ("sunspec", "auto" or a file profile). */
   get profileId(): string {
     return this.options.source.id;
@@ -224,7 +229,7 @@ export class ModbusDeviceReader implements DeviceReader {
 
   /** One block; a busy device (05/06) gets one retry after a pause. */
   private async readBlock(block: WireBlock, signal?: AbortSignal): Promise<RawBlock> {
-    const read = unitReader(this.options.connection, this.options.unit);
+    const read = unitReader(this.options.connection, this.unit);
     let registers: number[];
     try {
       registers = await read(block.function, block.start, block.count, signal);
@@ -254,8 +259,8 @@ export class ModbusDeviceReader implements DeviceReader {
   }
 
   private captureOf(profile: Profile, ts: number, blocks: RawBlock[]): RegisterCapture {
-    const { protocol = 'modbus-tcp', unit } = this.options;
-    return { device: this.id, protocol, unit, profile: profile.id, ts, blocks };
+    const { protocol = 'modbus-tcp' } = this.options;
+    return { device: this.id, protocol, unit: this.unit, profile: profile.id, ts, blocks };
   }
 
   private capture(profile: Profile, ts: number, blocks: RawBlock[], error: EgwError): void {

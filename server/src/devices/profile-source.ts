@@ -20,6 +20,8 @@ export interface ProfileSource {
   resolve(signal?: AbortSignal): Promise<Profile>;
   /** The last reads did not fit the profile: discover again next time (no-op for fixed profiles). */
   misfit(): void;
+  /** The unit identification found the device at, when it searched the profiles' units. */
+  foundUnit?(): number | undefined;
 }
 
 /** A profile from a file. */
@@ -34,12 +36,15 @@ export interface DiscoveredSourceOptions {
   profiles: ProfileRegistry;
   discoverSunSpec: SunSpecDiscovery;
   logger: Logger;
+  /** No unit was named: `auto` tries each identify rule at its profile's unit (identifyProfile). */
+  readAt?: (unit: number) => RegisterReader;
 }
 
 /** A profile discovered on the device and cached. */
 export function discoveredProfileSource(options: DiscoveredSourceOptions): ProfileSource {
-  const { device, mode, read, profiles, discoverSunSpec, logger } = options;
+  const { device, mode, read, profiles, discoverSunSpec, logger, readAt } = options;
   let cached: Promise<Profile> | undefined;
+  let unit: number | undefined;
   const discover = async (signal?: AbortSignal): Promise<Profile> => {
     if (mode === 'sunspec') {
       const found = await discoverSunSpec(read, signal).catch((error: unknown) => {
@@ -55,8 +60,9 @@ export function discoveredProfileSource(options: DiscoveredSourceOptions): Profi
       logger.info({ device, how: found.how }, 'SunSpec profile discovered');
       return found.profile;
     }
-    const found = await identifyProfile(device, read, profiles, discoverSunSpec, signal);
-    logger.info({ device, profile: found.profile.id, how: found.how }, 'profile identified');
+    const found = await identifyProfile(device, read, profiles, discoverSunSpec, signal, readAt);
+    unit = found.unit;
+    logger.info({ device, profile: found.profile.id, how: found.how, unit }, 'profile identified');
     return found.profile;
   };
   return {
@@ -75,5 +81,6 @@ export function discoveredProfileSource(options: DiscoveredSourceOptions): Profi
     misfit() {
       cached = undefined;
     },
+    foundUnit: () => unit,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * A device named without unit or port is read at its profile's: `egw read --profile sma` (child
- * process, the command a newcomer types) against the simulated SMA at unit 3, and a GoodWe (unit 247)
- * opened in process from a config that leaves the unit out, as the registry opens config-file devices.
+ * A device named without unit or port is read at its profile's: `egw read --profile sma` and
+ * `--profile auto` (child processes, the commands a newcomer types) against the simulated SMA at unit
+ * 3, and a GoodWe (unit 247) opened in process from a config that leaves the unit out, as the registry
+ * opens config-file devices.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +34,8 @@ describe("profile's default unit and port", () => {
   });
   after(() => sim.stop());
 
-  test('egw read --profile sma without --unit reads the SMA at unit 3', async () => {
+  /** `egw read --json` of the simulated SMA with `--profile ID` and no --unit: the reading. */
+  async function readSma(profile: string): Promise<Record<string, unknown>> {
     const run = await egw([
       'read',
       '--host',
@@ -41,13 +43,21 @@ describe("profile's default unit and port", () => {
       '--port',
       String(port('sma')),
       '--profile',
-      'sma',
+      profile,
       '--json',
     ]);
     assert.equal(run.code, 0, run.stderr);
-    const reading = JSON.parse(run.stdout) as Record<string, unknown>;
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  }
+
+  test('egw read --profile sma without --unit reads the SMA at unit 3', async () => {
+    const reading = await readSma('sma');
     assert.equal(reading.profile, 'sma');
     assert.equal(typeof reading.ac_power_w, 'number');
+  });
+
+  test('egw read --profile auto without --unit finds the SMA at its unit 3', async () => {
+    assert.equal((await readSma('auto')).profile, 'sma');
   });
 
   test('a config without a unit reads the GoodWe at unit 247', async () => {

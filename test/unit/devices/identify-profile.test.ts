@@ -91,3 +91,17 @@ test('`--profile auto` tries the identify rule of every profile that has one', a
   );
   assert.equal(asked.length, withRule.length, 'one read per rule');
 });
+
+test("without a named unit, each identify rule is tried at its profile's unit (SMA at 3)", async () => {
+  const sma = registry.get('sma');
+  const rule = sma.identify!;
+  const atUnit = (unit: number): RegisterReader =>
+    unit === sma.transport.unit ? device({ [rule.address]: rule.equals ?? [] }) : device({});
+  const found = await identifyProfile('inv1', device({}), registry, async () => undefined, undefined, atUnit);
+  assert.deepEqual([found.profile.id, found.unit], ['sma', 3]);
+  await assert.rejects(
+    identifyProfile('inv1', device({}), registry, async () => undefined),
+    NotFoundError,
+    'at unit 1 only, the SMA is not found',
+  );
+});

@@ -133,7 +133,8 @@ export const readCommand: CliCommand = {
     '  --serial PATH       serial device for Modbus RTU, e.g. /dev/ttyUSB0',
     '  --baud B            RTU baud rate (default 9600)',
     '  --parity P          RTU parity: none (default), even or odd',
-    "  --unit U            Modbus unit id (default: the profile's, e.g. 3 for sma, 247 for goodwe, else 1)",
+    "  --unit U            Modbus unit id (default: the profile's, e.g. 3 for sma, 247 for goodwe, else 1;",
+    "                      with --profile auto each identify rule is tried at its profile's unit)",
     '  --profile ID        profile id (`egw profiles` lists them with their unit and port), "sunspec",',
     '                      or "auto" to identify the device',
     '  --id NAME           device id put in the reading (default "device")',
@@ -190,6 +191,8 @@ export const readCommand: CliCommand = {
       logger: silentLogger(),
       profiles,
       timeouts,
+      // `--profile auto` without --unit: each identify rule at its profile's unit (SMA 3, GoodWe 247 …).
+      searchUnits: values.unit === undefined,
     });
     try {
       let reading: Reading;
