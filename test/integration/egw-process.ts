@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+// Every answer the gateway gives these tests through fetch is validated against the OpenAPI document.
+import './validate-fetch-responses.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

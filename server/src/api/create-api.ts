@@ -24,6 +24,7 @@ import { GatewayName } from '../identity/gateway-name.ts';
 import { buildOpenApi } from './openapi.ts';
 import { methodNotAllowed, registerRoutes } from './register-routes.ts';
 import type { AnyRoute } from './route-spec.ts';
+import type { OpenApiDocument } from './responses/docs-responses.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -138,7 +139,7 @@ export function buildApi(services: GatewayServices, options: ApiOptions): BuiltA
   // Fed by the engine's run reports through the metrics' observer; decides when heavy reads are refused.
   const shedder = new LoadShedder(services.clock, options.shedding);
   options.metrics.taskListeners.add(shedder);
-  let openApiDoc: Record<string, unknown> | undefined;
+  let openApiDoc: OpenApiDocument | undefined;
   const routes: AnyRoute[] = [];
   const deps: RouteDeps = {
     services,

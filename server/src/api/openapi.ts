@@ -1,20 +1,24 @@
 /**
  * Builds the OpenAPI 3.1 document from the route table: the request schemas that validate requests
- * become requestBody and parameter schemas through z.toJSONSchema (JSON Schema 2020-12, the dialect
- * of OpenAPI 3.1), so the document describes exactly what is enforced.
+ * become requestBody and parameter schemas, and the response schemas the handlers' answers are typed
+ * against become the response schemas, through z.toJSONSchema (JSON Schema 2020-12, the dialect of
+ * OpenAPI 3.1), so the document describes exactly what is enforced and answered.
  */
 import { z } from 'zod';
-import { isSheddable } from './load-shedding.ts';
+import { isHeavyRead, isSheddable } from './load-shedding.ts';
 import { requiresAuth, type AnyRoute } from './route-spec.ts';
-import { ErrorResponseSchema } from './schemas.ts';
+import { answersJson, responseComponents, type ResponseComponents } from './response-components.ts';
+import type { OpenApiDocument } from './responses/docs-responses.ts';
 
 type JsonObject = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType): JsonObject {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonObject;
+/**
+ * The JSON Schema of a zod schema. Requests are described as accepted (`input`: defaults optional,
+ * objects open unless strict); answers as produced (`output`: objects closed, so a field a handler
+ * adds without its schema fails the integration tests' response validation).
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
   return rest;
 }
 
@@ -41,13 +45,18 @@ const COMMON_ERRORS: Record<number, string> = {
   400: 'bad input; the body names the field',
   404: 'no such resource',
   405: 'method not allowed on this path (see Allow)',
+  500: 'internal error (logged; the message says no more)',
 };
 
-function responses(route: AnyRoute): JsonObject {
+function responses(route: AnyRoute, components: ResponseComponents): JsonObject {
   const success = String(route.successStatus ?? 200);
   const produces = route.produces ?? 'application/json';
+  const schema = answersJson(route) ? components.refOf(route) : jsonSchema(route.response, 'output');
   const out: JsonObject = {
-    [success]: { description: 'success', content: { [produces]: { schema: {} } } },
+    [success]: {
+      description: route.response.description ?? route.summary,
+      content: { [produces]: { schema } },
+    },
   };
   const errors: Record<number, string> = { ...COMMON_ERRORS, ...route.errors };
   if (route.body) {
@@ -58,6 +67,9 @@ function responses(route: AnyRoute): JsonObject {
     errors[401] = 'missing or wrong Bearer token';
     errors[403] = 'cross-origin request from an origin that is not allowed';
     errors[429] = 'too many failed token attempts from this address (see Retry-After)';
+  }
+  if (isHeavyRead(route.method, route.path)) {
+    errors[429] = 'too many expensive reads in flight from this client (see Retry-After)';
   }
   if (isSheddable(route.method, route.path)) {
     errors[503] = 'overloaded: sampling is running late while the API is busy (see Retry-After)';
@@ -72,8 +84,9 @@ function responses(route: AnyRoute): JsonObject {
 }
 
 /** The OpenAPI 3.1 document for these routes. */
-export function buildOpenApi(routes: AnyRoute[], info: { version: string }): JsonObject {
+export function buildOpenApi(routes: AnyRoute[], info: { version: string }): OpenApiDocument {
   const paths: Record<string, JsonObject> = {};
+  const components = responseComponents(routes);
   for (const route of routes) {
     const path = openApiPath(route.path);
     const operation: JsonObject = {
@@ -81,7 +94,7 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
       summary: route.summary,
       tags: [route.tag],
       parameters: parameters(route),
-      responses: responses(route),
+      responses: responses(route, components),
     };
     if (route.body) {
       operation.requestBody = {
@@ -107,7 +120,7 @@ export function buildOpenApi(routes: AnyRoute[], info: { version: string }): Jso
     servers: [{ url: '/', description: 'this gateway' }],
     paths,
     components: {
-      schemas: { Error: jsonSchema(ErrorResponseSchema) },
+      schemas: components.schemas,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'the API token' } },
     },
   };

@@ -3,6 +3,8 @@ import { startApiServer, type ApiOptions, type ApiServer } from '../../../server
 import { createMetrics, type GatewayMetrics } from '../../../server/src/observability/metrics.ts';
 import type { Clock } from '../../../server/src/core/clock.ts';
 import { createFakeGateway, type FakeGateway } from '../../fakes/gateway-services.ts';
+// Every answer request() gets is validated against the OpenAPI document, also when run on its own.
+import '../validate-fetch-responses.ts';
 
 export const TOKEN = 'test-token';
 

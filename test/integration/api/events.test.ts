@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { get, type IncomingMessage } from 'node:http';
 import { ManualClock } from '../../../server/src/core/clock.ts';
 import { startHarness, type Harness } from './api-harness.ts';
+import { assertDocumentedResponse } from '../openapi-responses.ts';
 
 let h: Harness;
 let clock: ManualClock;
@@ -17,6 +18,13 @@ async function open(query = ''): Promise<{ res: IncomingMessage; text: () => str
   const res = await new Promise<IncomingMessage>((resolve, reject) =>
     get(`${h.base}/api/events${query}`, resolve).on('error', reject),
   );
+  const contentType = res.headers['content-type'] ?? null;
+  assertDocumentedResponse({
+    method: 'GET',
+    path: `/api/events${query}`,
+    status: res.statusCode ?? 0,
+    contentType,
+  });
   let buffer = '';
   res.setEncoding('utf8');
   res.on('data', (c: string) => (buffer += c));

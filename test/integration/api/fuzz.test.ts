@@ -1,7 +1,8 @@
 /**
  * Fuzz: ≥ 10 000 generated malformed requests (bodies, headers, query strings, methods, paths) across
  * every route, plus raw request heads Node's HTTP parser must refuse. Seeded (EGW_FUZZ_SEED to replay).
- * Zero 5xx, no crash, and every 4xx carries the error envelope naming what was wrong.
+ * Zero 5xx, no crash, and every 4xx carries the error envelope naming what was wrong. Every answer to a
+ * documented path matches the OpenAPI document (status, content type, body schema).
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { generateRawHead, generateRequest, prng, type FuzzRequest } from './fuzz-inputs.ts';
 import { startHarness, type Harness } from './api-harness.ts';
+import { responseMismatch } from '../openapi-responses.ts';
 
 const SEED = Number(process.env.EGW_FUZZ_SEED ?? 20261125);
 const REQUESTS = Number(process.env.EGW_FUZZ_N ?? 9_600);
@@ -68,9 +70,21 @@ function send(agent: Agent, port: number, req: FuzzRequest): Promise<Outcome> {
 }
 
 /** Problems with one answer, or undefined when it is fine. */
-function judge(method: string, outcome: Outcome): string | undefined {
+function judge(method: string, outcome: Outcome, path?: string): string | undefined {
   const { status } = outcome;
   if (status >= 500) return `server error ${status}: ${outcome.body.slice(0, 200)}`;
+  const contentType = outcome.headers['content-type'];
+  if (path !== undefined && status > 0) {
+    const streamed = String(contentType).startsWith('text/event-stream');
+    const mismatch = responseMismatch({
+      method,
+      path,
+      status,
+      contentType: typeof contentType === 'string' ? contentType : null,
+      body: method === 'HEAD' || streamed ? undefined : outcome.body,
+    });
+    if (mismatch) return mismatch;
+  }
   if (status < 400 || method === 'HEAD') return undefined;
   let json: { error?: { code?: unknown; message?: unknown; field?: unknown } };
   try {
@@ -121,7 +135,7 @@ it(`survives ${REQUESTS} malformed requests and ${RAW_HEADS} broken request head
       const req = generateRequest(r);
       const outcome = await send(agent, h.api.port, req);
       statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
-      const problem = judge(req.method, outcome);
+      const problem = judge(req.method, outcome, req.path);
       if (problem && failures.length < 20)
         failures.push(
           `${req.method} ${req.path} ${JSON.stringify(req.headers)} ${req.body?.toString().slice(0, 80)} → ${problem}`,

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { SystemClock } from '../../../server/src/core/clock.ts';
 import { prefillOutbox } from '../../fixtures/prefill-outbox.ts';
 import { startFakeDeviceGateway, type FakeDeviceGateway } from '../gateway/fake-device-gateway.ts';
+import { assertDocumentedResponse } from '../openapi-responses.ts';
 
 const DEVICES = 16;
 const CLIENTS = 20;
@@ -55,7 +56,12 @@ function getAndDiscard(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path }, (res) => {
       res.on('data', () => {});
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => {
+        // Status and type against the document; the 1000-batch bodies are discarded unread on purpose.
+        const contentType = res.headers['content-type'] ?? null;
+        assertDocumentedResponse({ method: 'GET', path, status: res.statusCode ?? 0, contentType });
+        resolve(res.statusCode ?? 0);
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { get, type IncomingMessage } from 'node:http';
 import { startDemo, type Demo } from '../../e2e/dashboard-harness.ts';
 import { parsePrometheusText } from './prometheus-text.ts';
+import { assertDocumentedResponse } from '../openapi-responses.ts';
 
 let demo: Demo;
 before(async () => {
@@ -53,6 +54,8 @@ it('streams live frequency samples from the devices', async () => {
   const res = await new Promise<IncomingMessage>((resolve, reject) =>
     get(`${demo.base}/api/events`, resolve).on('error', reject),
   );
+  const contentType = res.headers['content-type'] ?? null;
+  assertDocumentedResponse({ method: 'GET', path: '/api/events', status: res.statusCode ?? 0, contentType });
   let text = '';
   res.setEncoding('utf8');
   res.on('data', (c: string) => (text += c));

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { HtmlPageSchema } from '../responses/docs-responses.ts';
 
 /** The dashboard route group. */
 export function dashboardRoutes({ dashboardDir }: RouteDeps): AnyRoute[] {
@@ -15,6 +16,7 @@ export function dashboardRoutes({ dashboardDir }: RouteDeps): AnyRoute[] {
       summary: 'the dashboard',
       tag: 'dashboard',
       produces: 'text/html',
+      response: HtmlPageSchema,
       handler: async (ctx) => {
         page ??= await readFile(join(dashboardDir, 'index.html'));
         ctx.type = 'text/html; charset=utf-8';

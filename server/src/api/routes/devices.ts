@@ -3,6 +3,7 @@
  * frequency, power.
  */
 import type { Context } from 'koa';
+import type { z } from 'zod';
 import { freeDeviceId } from '../../config/device-id.ts';
 import type { ParsedDeviceConfig } from '../../config/schema.ts';
 import { NotFoundError } from '../../core/errors.ts';
@@ -10,6 +11,15 @@ import type { DeviceInfo, DeviceRegistry } from '../../devices/device-info.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { DeviceBodySchema, DeviceParamsSchema, InverterBodySchema } from '../schemas.ts';
+import {
+  DeviceCapturesSchema,
+  DeviceListSchema,
+  DeviceRemovedSchema,
+  DeviceViewSchema,
+  FrequencySnapshotSchema,
+  PowerHistorySchema,
+  ReadingSchema,
+} from '../responses/device-responses.ts';
 
 /**
  * Names old clients send as `type` that are no profile id, mapped to the profile that reads them. A
@@ -26,7 +36,7 @@ const BRAND_PROFILES: Record<string, string> = {
  * outcome of its reads (`state`, `status`; `stats.state` is the socket's), counters and latest
  * reading, marked `stale` past 3 harvest periods without a good one.
  */
-export function deviceView(info: DeviceInfo): Record<string, unknown> {
+export function deviceView(info: DeviceInfo): z.input<typeof DeviceViewSchema> {
   const { status } = info;
   const config =
     info.closeBetweenPolls !== undefined && info.config.type === 'tcp'
@@ -43,7 +53,6 @@ export function deviceView(info: DeviceInfo): Record<string, unknown> {
   };
 }
 
-/** First free "device-N" id. */
 /** An id for a device added without one: "device-1", "device-2", … (the device-id policy's). */
 function freeId(registry: DeviceRegistry): string {
   return freeDeviceId('device', (id) => registry.get(id) !== undefined);
@@ -66,7 +75,7 @@ async function addDevice(
   ctx: Context,
   registry: DeviceRegistry,
   config: ParsedDeviceConfig,
-): Promise<unknown> {
+): Promise<z.input<typeof DeviceViewSchema>> {
   const info = await registry.add(config);
   ctx.set('Location', `/api/devices/${encodeURIComponent(info.config.id)}`);
   return deviceView(info);
@@ -83,6 +92,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       operationId: 'listDevices',
       summary: 'configured devices with their connection state and latest reading',
       tag: 'devices',
+      response: DeviceListSchema,
       handler: () => ({ devices: registry.list().map(deviceView) }),
     }),
     defineRoute({
@@ -92,6 +102,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'add a Modbus TCP or RTU device (persisted); the id is generated when absent',
       tag: 'devices',
       body: DeviceBodySchema,
+      response: DeviceViewSchema,
       successStatus: 201,
       handler: (ctx, { body }) => addDevice(ctx, registry, { ...body, id: body.id ?? freeId(registry) }),
     }),
@@ -102,6 +113,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'the original firmware’s call {ip, port, type, address}: same as POST /api/devices',
       tag: 'devices',
       body: InverterBodySchema,
+      response: DeviceViewSchema,
       successStatus: 201,
       handler: (ctx, { body }) =>
         addDevice(ctx, registry, {
@@ -121,6 +133,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'one device',
       tag: 'devices',
       params: DeviceParamsSchema,
+      response: DeviceViewSchema,
       errors: notFound,
       handler: (_ctx, { params }) => deviceView(mustGet(registry, params.id as string)),
     }),
@@ -131,6 +144,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'remove a device (persisted)',
       tag: 'devices',
       params: DeviceParamsSchema,
+      response: DeviceRemovedSchema,
       errors: notFound,
       handler: async (_ctx, { params }) => {
         const id = params.id as string;
@@ -145,6 +159,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'latest harvest reading of a device (canonical reading, SI units)',
       tag: 'devices',
       params: DeviceParamsSchema,
+      response: ReadingSchema,
       errors: { 404: 'no such device, or no reading yet' },
       handler: (_ctx, { params }) => {
         const info = mustGet(registry, params.id as string);
@@ -166,6 +181,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
         'profile and time; a file egw-sim --replay serves',
       tag: 'devices',
       params: DeviceParamsSchema,
+      response: DeviceCapturesSchema,
       errors: notFound,
       handler: (_ctx, { params }) => ofDevice(registry, params.id as string, (id) => registry.captures(id)),
     }),
@@ -178,6 +194,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
         'meter; the last 600 harvests)',
       tag: 'devices',
       params: DeviceParamsSchema,
+      response: PowerHistorySchema,
       errors: notFound,
       handler: (_ctx, { params }) => ofDevice(registry, params.id as string, (id) => registry.power(id)),
     }),
@@ -188,6 +205,7 @@ export function deviceRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'recent 10 Hz grid-frequency samples of a device and their statistics',
       tag: 'devices',
       params: DeviceParamsSchema,
+      response: FrequencySnapshotSchema,
       errors: notFound,
       handler: (_ctx, { params }) => {
         const id = params.id as string;

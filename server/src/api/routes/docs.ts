@@ -1,6 +1,7 @@
 /** The API describing itself: GET /api/openapi.json, GET /docs (swagger-ui from npm), GET /metrics. */
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { HtmlPageSchema, OpenApiDocumentSchema, PrometheusTextSchema } from '../responses/docs-responses.ts';
 
 /** The docs page: swagger-ui served by the gateway itself (the box may have no internet). */
 const DOCS_HTML = `<!doctype html>
@@ -31,6 +32,7 @@ export function docsRoutes({ metrics, openApi }: RouteDeps): AnyRoute[] {
       operationId: 'openapi',
       summary: 'this OpenAPI 3.1 document',
       tag: 'docs',
+      response: OpenApiDocumentSchema,
       handler: () => openApi(),
     }),
     defineRoute({
@@ -40,6 +42,7 @@ export function docsRoutes({ metrics, openApi }: RouteDeps): AnyRoute[] {
       summary: 'a page to read the API document (swagger-ui)',
       tag: 'docs',
       produces: 'text/html',
+      response: HtmlPageSchema,
       handler: (ctx) => {
         ctx.type = 'text/html; charset=utf-8';
         ctx.body = DOCS_HTML;
@@ -53,6 +56,7 @@ export function docsRoutes({ metrics, openApi }: RouteDeps): AnyRoute[] {
       summary: 'Prometheus metrics (text format)',
       tag: 'telemetry',
       produces: 'text/plain',
+      response: PrometheusTextSchema,
       handler: async (ctx) => {
         ctx.set('Content-Type', metrics.registry.contentType);
         ctx.body = await metrics.registry.metrics();

@@ -1,6 +1,7 @@
 /** GET /api/events: server-sent events (readings, frequency samples, state changes). */
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { EventStreamSchema } from '../responses/docs-responses.ts';
 import { EventsQuerySchema } from '../schemas.ts';
 
 /** The live-events route group. */
@@ -16,6 +17,7 @@ export function eventRoutes({ events }: RouteDeps): AnyRoute[] {
       tag: 'telemetry',
       query: EventsQuerySchema,
       produces: 'text/event-stream',
+      response: EventStreamSchema,
       errors: { 503: 'too many live clients' },
       handler: (ctx, { query }) => {
         if (ctx.method === 'HEAD') {

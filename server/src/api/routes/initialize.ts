@@ -6,6 +6,7 @@
 import { signWalletBinding } from '../../identity/wallet-binding.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { WalletBindingSchema } from '../responses/operations-responses.ts';
 import { InitializeBodySchema } from '../schemas.ts';
 
 function decodePart(part: string | undefined): unknown {
@@ -23,10 +24,12 @@ export function initializeRoutes({ services }: RouteDeps): AnyRoute[] {
         'sign the wallet-binding message (wallet address, serial, public key, timestamp) with the device key',
       tag: 'identity',
       body: InitializeBodySchema,
+      response: WalletBindingSchema,
       handler: (_ctx, { body }) => {
         const jwt = signWalletBinding(services.identity, { wallet: body.wallet, ts: services.clock.nowMs() });
         const [header, payload] = jwt.split('.');
-        return { jwt, header: decodePart(header), payload: decodePart(payload) };
+        // Parsed with the response schema: the decoded parts are what was just signed, checked anyway.
+        return WalletBindingSchema.parse({ jwt, header: decodePart(header), payload: decodePart(payload) });
       },
     }),
   ];

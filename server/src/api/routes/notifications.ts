@@ -5,6 +5,11 @@
 import { NotFoundError } from '../../core/errors.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import {
+  GatewayStateSchema,
+  NotificationListSchema,
+  NotificationSchema,
+} from '../responses/operations-responses.ts';
 import { NotificationParamsSchema } from '../schemas.ts';
 
 /** The notifications route group. */
@@ -17,6 +22,7 @@ export function notificationRoutes({ services }: RouteDeps): AnyRoute[] {
       operationId: 'getState',
       summary: 'starting | unprovisioned | running | degraded | stopping, with the reasons',
       tag: 'operations',
+      response: GatewayStateSchema,
       handler: () => services.state(),
     }),
     defineRoute({
@@ -25,6 +31,7 @@ export function notificationRoutes({ services }: RouteDeps): AnyRoute[] {
       operationId: 'listNotifications',
       summary: 'active notifications (newest first) and the recently cleared ones',
       tag: 'operations',
+      response: NotificationListSchema,
       handler: () => center.list(),
     }),
     defineRoute({
@@ -34,6 +41,7 @@ export function notificationRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'acknowledge a notification (it stays active until its cause is gone)',
       tag: 'operations',
       params: NotificationParamsSchema,
+      response: NotificationSchema,
       errors: { 404: 'no such notification (ids are per run of the gateway)' },
       handler: (_ctx, { params }) => {
         const id = params.id as string;

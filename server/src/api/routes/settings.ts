@@ -2,14 +2,16 @@
 import { maskUrlCredentials } from '../../config/redact-secrets.ts';
 import type { Settings } from '../../config/settings.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
+import type { z } from 'zod';
 import type { RouteDeps } from '../route-deps.ts';
+import { SettingsViewSchema } from '../responses/operations-responses.ts';
 import { SettingsPatchSchema } from '../schemas.ts';
 
 /**
  * Settings as shown to clients: the MQTT password is never sent back, only whether one is set, and a
  * password inside a URL (`mqtt://user:pass@host`) is shown as `***`.
  */
-export function redactSettings(settings: Settings): Record<string, unknown> {
+export function redactSettings(settings: Settings): z.input<typeof SettingsViewSchema> {
   const { password, ...mqtt } = settings.mqtt;
   const masked = (url: string | undefined) => (url === undefined ? {} : { url: maskUrlCredentials(url) });
   return {
@@ -29,6 +31,7 @@ export function settingsRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'harvest interval, batch size, uplinks (needs the token)',
       tag: 'settings',
       auth: true,
+      response: SettingsViewSchema,
       handler: () => redactSettings(services.settings.get()),
     }),
     defineRoute({
@@ -38,6 +41,7 @@ export function settingsRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'change settings; keys left out keep their value (persisted)',
       tag: 'settings',
       body: SettingsPatchSchema,
+      response: SettingsViewSchema,
       handler: async (_ctx, { body }) => redactSettings(await services.settings.update(body)),
     }),
   ];

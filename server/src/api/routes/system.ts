@@ -1,6 +1,13 @@
 /** Liveness, build info, identity and name: GET /api/hello, /api/version, /api/uptime, /api/crypto, /api/name. */
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import {
+  CryptoSchema,
+  HelloSchema,
+  NameSchema,
+  UptimeSchema,
+  VersionSchema,
+} from '../responses/system-responses.ts';
 
 /** The system route group. */
 export function systemRoutes({ services, name }: RouteDeps): AnyRoute[] {
@@ -12,7 +19,8 @@ export function systemRoutes({ services, name }: RouteDeps): AnyRoute[] {
       operationId: 'hello',
       summary: 'liveness check',
       tag: 'system',
-      handler: () => ({ hello: 'egw', serial: identity.serial }),
+      response: HelloSchema,
+      handler: () => ({ hello: 'egw' as const, serial: identity.serial }),
     }),
     defineRoute({
       method: 'GET',
@@ -20,7 +28,8 @@ export function systemRoutes({ services, name }: RouteDeps): AnyRoute[] {
       operationId: 'version',
       summary: 'build information',
       tag: 'system',
-      handler: () => ({ version: services.version, node: process.version, api: 1 }),
+      response: VersionSchema,
+      handler: () => ({ version: services.version, node: process.version, api: 1 as const }),
     }),
     defineRoute({
       method: 'GET',
@@ -28,6 +37,7 @@ export function systemRoutes({ services, name }: RouteDeps): AnyRoute[] {
       operationId: 'uptime',
       summary: 'time since start; `msek` is the original firmware’s field (ms)',
       tag: 'system',
+      response: UptimeSchema,
       handler: () => {
         const uptimeMs = Math.max(0, Math.round(clock.monotonicMs() - services.startedAtMs));
         return { msek: uptimeMs, uptimeMs, startedAt: new Date(clock.nowMs() - uptimeMs).toISOString() };
@@ -40,6 +50,7 @@ export function systemRoutes({ services, name }: RouteDeps): AnyRoute[] {
       summary:
         'the gateway’s public key and serial (with the original firmware’s deviceName and serialNumber)',
       tag: 'system',
+      response: CryptoSchema,
       handler: () => ({
         serial: identity.serial,
         publicKey: identity.publicKeyHex,
@@ -56,6 +67,7 @@ export function systemRoutes({ services, name }: RouteDeps): AnyRoute[] {
       operationId: 'name',
       summary: 'the gateway’s human name: from the backend when reachable, else derived from the serial',
       tag: 'system',
+      response: NameSchema,
       handler: () => name.resolve(),
     }),
   ];

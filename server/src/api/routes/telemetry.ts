@@ -1,10 +1,12 @@
 /** Health and history: GET /api/stats (engine, devices, outbox, uplinks) and GET /api/harvests. */
 import type { Context } from 'koa';
+import type { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { batchesBody } from '../harvests/batches-body.ts';
 import { BatchJsonCache } from '../harvests/batch-json-cache.ts';
 import { HarvestsQuerySchema } from '../schemas.ts';
+import { HarvestsSchema, StatsSchema } from '../responses/telemetry-responses.ts';
 
 /**
  * How long a /api/stats body is reused while the API is busy, ms. The body is recomputed (percentiles
@@ -15,7 +17,7 @@ export const STATS_CACHE_MS = 250;
 
 /** The telemetry route group. */
 export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRoute[] {
-  const statsBody = () => ({
+  const statsBody = (): z.input<typeof StatsSchema> => ({
     engine: services.engineStats(),
     devices: services.devices.list().map((d) => ({
       id: d.config.id,
@@ -33,7 +35,7 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
   let cached: { atMs: number; json: string } | undefined;
   // Concurrent readers of /api/harvests ask for the same newest batches: their JSON is built once.
   const batchJson = new BatchJsonCache();
-  const stats = (ctx: Context): unknown => {
+  const stats = (ctx: Context): z.input<typeof StatsSchema> | undefined => {
     if (!shedder.busy()) {
       cached = undefined;
       return statsBody();
@@ -52,6 +54,7 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
       path: '/api/stats',
       operationId: 'stats',
       tag: 'telemetry',
+      response: StatsSchema,
       summary:
         'task engine statistics per kind, per-device state and Modbus counters, outbox, uplinks, ' +
         'API load shedding (a copy up to 250 ms old while the API is busy)',
@@ -66,6 +69,7 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
         'nextBeforeSeq, to pass as beforeSeq for the next page',
       tag: 'telemetry',
       query: HarvestsQuerySchema,
+      response: HarvestsSchema,
       handler: (ctx, { query }) => {
         // Streamed page by page (batches-body.ts): a large answer never holds the event loop.
         ctx.type = 'json';

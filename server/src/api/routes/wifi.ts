@@ -1,6 +1,7 @@
 /** GET/POST /api/wifi: scan and join networks through NetworkManager; 501 where there is none. */
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { WifiConnectedSchema, WifiViewSchema } from '../responses/operations-responses.ts';
 import { WifiConnectSchema } from '../schemas.ts';
 
 const NO_NETWORK_MANAGER = { 501: 'this box has no NetworkManager' };
@@ -15,6 +16,7 @@ export function wifiRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'Wi-Fi state and visible networks (needs the token)',
       tag: 'wifi',
       auth: true,
+      response: WifiViewSchema,
       errors: NO_NETWORK_MANAGER,
       handler: async () => ({ status: await services.wifi.status(), networks: await services.wifi.scan() }),
     }),
@@ -25,6 +27,7 @@ export function wifiRoutes({ services }: RouteDeps): AnyRoute[] {
       summary: 'join a Wi-Fi network',
       tag: 'wifi',
       body: WifiConnectSchema,
+      response: WifiConnectedSchema,
       errors: NO_NETWORK_MANAGER,
       handler: async (_ctx, { body }) => ({
         status: await services.wifi.connect(body.ssid, body.passphrase),
