@@ -7,6 +7,9 @@
  * (3) The large-response flood: the outbox holds 1000 batches of ten full readings (~6 MB as JSON) and
  * 20 connections ask for GET /api/harvests?limit=1000 for 30 s; harvestsMissedShare is the share of
  * the 10 Hz slots without a run started within one period (1 − on-time runs / slots).
+ * The machine is shared: every sampling phase also reports the 1-minute load average at its start and
+ * the CPU the bench process (the gateway; the simulator and autocannon are child processes) used, in
+ * % of one core — a figure the other processes on the machine do not skew, unlike the lags.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -36,6 +39,22 @@ async function fakeApiPhase(seconds: number): Promise<LoadResult> {
     await harness.close();
   }
 }
+
+/** CPU of this process (the gateway) over a phase, % of one core, and the load average at its start. */
+function phaseMeter(): () => BenchFigures {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const load = loadavg()[0] ?? 0;
+  return () => {
+    const used = process.cpuUsage(cpu0);
+    const wallUs = (performance.now() - t0) * 1000;
+    return { CpuPct: round(((used.user + used.system) / wallUs) * 100), Load1mAtStart: round(load) };
+  };
+}
+
+/** Prefixes the keys of a phase's figures. */
+const prefixed = (prefix: string, figures: BenchFigures): BenchFigures =>
+  Object.fromEntries(Object.entries(figures).map(([k, v]) => [`${prefix}${k}`, v]));
 
 function lagFigures(prefix: string, lags: number[], overruns: number, seconds: number): BenchFigures {
   const sorted = [...lags].sort((a, b) => a - b);
@@ -89,8 +108,11 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
   try {
     await clock.sleep(quick ? 1500 : 4000); // connections up, profiles resolved
     phase = 'idle';
+    let meter = phaseMeter();
     await clock.sleep(phaseSeconds * 1000);
+    const idleCpu = meter();
     phase = 'load';
+    meter = phaseMeter();
     const load = await autocannon(
       `http://127.0.0.1:${gateway.httpPort}/api/stats`,
       phaseSeconds,
@@ -98,22 +120,27 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
     );
     // A calm pause (load shedding holds for a while after sampling was behind), then /metrics: a heavy
     // read that is not cached, so only shedding protects sampling from it.
+    const loadCpu = meter();
     phase = 'warmup';
     await clock.sleep(quick ? 1000 : 12_000);
     phase = 'metrics';
+    meter = phaseMeter();
     const metrics = await autocannon(
       `http://127.0.0.1:${gateway.httpPort}/metrics`,
       phaseSeconds,
       CONNECTIONS,
     );
+    const metricsCpu = meter();
     phase = 'warmup';
     await clock.sleep(quick ? 1000 : 12_000);
     phase = 'harvests';
+    meter = phaseMeter();
     const harvests = await autocannon(
       `http://127.0.0.1:${gateway.httpPort}/api/harvests?limit=${HARVEST_BATCHES}`,
       harvestSeconds,
       HARVEST_CONNECTIONS,
     );
+    const harvestsCpu = meter();
     phase = 'warmup';
     return {
       // Other processes on the machine skew every figure; the 1-minute load average says how much.
@@ -133,13 +160,16 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
       statsNon2xx: load.non2xx,
       statsErrors: load.errors + fake.errors,
       ...lagFigures('idle', lags.idle, overruns.idle, phaseSeconds),
+      ...prefixed('idle', idleCpu),
       ...lagFigures('load', lags.load, overruns.load, phaseSeconds),
+      ...prefixed('load', loadCpu),
       metricsReqPerS: metrics.reqPerS,
       metrics2xxPerS: metrics.okPerS,
       metrics503Share: metrics.nonOkShare,
       metricsP99Ms: metrics.p99Ms,
       metricsErrors: metrics.errors,
       ...lagFigures('metricsLoad', lags.metrics, overruns.metrics, phaseSeconds),
+      ...prefixed('metricsLoad', metricsCpu),
       harvestsConnections: HARVEST_CONNECTIONS,
       harvestsSeconds: harvestSeconds,
       harvestsReqPerS: harvests.reqPerS,
@@ -148,6 +178,7 @@ export default async function apiBench({ quick }: BenchOptions): Promise<BenchFi
       harvestsP99Ms: harvests.p99Ms,
       harvestsErrors: harvests.errors,
       ...lagFigures('harvests', lags.harvests, overruns.harvests, harvestSeconds),
+      ...prefixed('harvests', harvestsCpu),
     };
   } finally {
     await stop();

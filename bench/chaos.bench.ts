@@ -6,7 +6,10 @@
  *  - receiver down for 10 s, then back: recovery = back → the backlog delivered;
  *  - database lost: egw.db deleted while stopped: recovery = start → first batch of the new epoch;
  *  - disk full: the data directory on an 8 MB tmpfs (root only; skipped otherwise) filled up for
- *    10 s, then freed: recovery = freed → everything committed delivered.
+ *    10 s, then freed: recovery = freed → everything committed delivered;
+ *  - start on a full disk (same tmpfs): stopped, filled, started — it must come up and hold the
+ *    batches in memory — then freed: recovery = freed → everything delivered (the database is
+ *    retried every 5 s).
  * At the end every batch the gateway committed must be at the receiver once: it prints gaps (and
  * which a new signing epoch announced), seqs reused with other content, silent losses (must be 0) and
  * the recovery times. `npm run bench -- chaos` (about 2 min; --quick: 2 kills).
@@ -151,6 +154,14 @@ export default async function chaosBench({ quick }: BenchOptions): Promise<Bench
       await sleep(quick ? 4000 : 10_000);
       unlinkSync(filler);
       figures.diskFullRecoveryS = round(await drained('the batches held while the disk was full'));
+
+      // 5. Started on a full disk (SQLite cannot open egw.db): it comes up, holds, stores once freed.
+      await stop('SIGTERM');
+      spawnSync('sh', ['-c', `dd if=/dev/zero of='${filler}' bs=64k 2>/dev/null; sync`]);
+      await start();
+      await sleep(quick ? 3000 : 6000);
+      unlinkSync(filler);
+      figures.fullDiskStartRecoveryS = round(await drained('the batches held since a start on a full disk'));
     }
     const live = (await (await fetch(`http://127.0.0.1:${run!.port()}/api/stats`)).json()) as {
       outbox: Record<string, number>;
@@ -215,6 +226,14 @@ export default async function chaosBench({ quick }: BenchOptions): Promise<Bench
       holesStartingAt: holes.slice(0, 8).join(' '),
       rejected: stats.rejected,
       epochs: Math.max(...records.map((r) => (r.header.epoch as number | undefined) ?? 1)),
+      // Where each epoch begins (its first seq) and the last seq before it: what a receiver sees.
+      epochStarts: [...records]
+        .sort((a, b) => a.seq - b.seq)
+        .filter((r, i, all) => i > 0 && r.header.epoch !== all[i - 1]!.header.epoch)
+        .map(
+          (r) => `${records.filter((x) => x.seq < r.seq).reduce((m, x) => Math.max(m, x.seq), 0)}→${r.seq}`,
+        )
+        .join(' '),
     });
     return figures;
   } finally {
