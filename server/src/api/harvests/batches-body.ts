@@ -24,6 +24,11 @@ export interface BatchesBodyOptions {
   maxBytes?: number;
   /** Batches read and serialised per event-loop turn (default PAGE_BATCHES). */
   pageBatches?: number;
+  /**
+   * Waits before each page (default: one event-loop turn, flushAsync). The route waits longer on the
+   * clock while sampling is behind, so answers already streaming yield to it too, not only new ones.
+   */
+  beforePage?: () => Promise<void>;
 }
 
 /** How one batch becomes JSON (default JSON.stringify; the route uses BatchJsonCache). */
@@ -83,7 +88,7 @@ export function batchesBody<B extends { seq: number }>(
       if (producing || finished) return;
       producing = true;
       // One page per event-loop turn: the pipe to the socket would otherwise pull synchronously.
-      void flushAsync().then(() => {
+      void (options.beforePage ?? flushAsync)().then(() => {
         producing = false;
         if (stream.destroyed) return;
         try {

@@ -45,6 +45,10 @@ export const StatsSchema = z.object({
       .describe('appends that failed for lack of space or an I/O error'),
     held: z.number().int().optional().describe('batches waiting in memory for the disk'),
     delivered: z.number().int().optional().describe('delivered batches still kept for /api/harvests'),
+    databaseUnavailable: z
+      .string()
+      .optional()
+      .describe('set while egw.db cannot be opened (full disk): path and reason; batches are held meanwhile'),
   }),
   uplinks: z.array(UplinkStateSchema),
   events: z.object({ clients: z.number().int(), dropped: z.number().int() }).describe('live-event clients'),

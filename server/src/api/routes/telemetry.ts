@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
+import { flushAsync } from '../../core/clock.ts';
 import { batchesBody } from '../harvests/batches-body.ts';
 import { BatchJsonCache } from '../harvests/batch-json-cache.ts';
 import { HarvestsQuerySchema } from '../schemas.ts';
@@ -14,6 +15,8 @@ import { HarvestsSchema, StatsSchema } from '../responses/telemetry-responses.ts
  * good and saves the event loop for sampling. When the API is not busy every answer is fresh.
  */
 export const STATS_CACHE_MS = 250;
+/** Pause between the pages of a /api/harvests answer while sampling is behind, ms (one 10 Hz period). */
+export const BEHIND_PAGE_PAUSE_MS = 100;
 
 /** The telemetry route group. */
 export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRoute[] {
@@ -75,7 +78,12 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
         ctx.type = 'json';
         ctx.body = batchesBody(
           (limit, before) => services.outbox.recent(limit, before),
-          query,
+          {
+            ...query,
+            // While sampling is behind, a streaming answer waits on the clock between its pages.
+            beforePage: () =>
+              shedder.behind() ? services.clock.sleep(BEHIND_PAGE_PAUSE_MS, 'harvests-page') : flushAsync(),
+          },
           (batch) => batchJson.json(batch),
         );
         return undefined;

@@ -1,6 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchesBody, PAGE_BATCHES } from '../../../../server/src/api/harvests/batches-body.ts';
+import { flushAsync, ManualClock } from '../../../../server/src/core/clock.ts';
 
 /** 100 batches of ~1 KB, seq 1..100; recent() as the outbox answers it, and how often it was asked. */
 function source() {
@@ -77,4 +78,24 @@ it('ends an answer at maxBytes with the cursor; following it yields every batch 
 it('answers an empty outbox with an empty list', async () => {
   const { json } = await collect(batchesBody(() => [], { limit: 20 }));
   assert.deepEqual(json, { batches: [] });
+});
+
+it('waits for beforePage before every page: a page that waits on the clock comes only when time moves', async () => {
+  const { recent } = source();
+  const clock = new ManualClock();
+  const stream = batchesBody(recent, {
+    limit: 3 * PAGE_BATCHES,
+    beforePage: () => clock.sleep(100, 'harvests-page'),
+  });
+  let chunks = 0;
+  stream.on('data', () => void chunks++);
+  const ended = new Promise((resolve) => stream.on('end', resolve));
+  for (let i = 0; i < 5; i++) await flushAsync();
+  assert.equal(chunks, 0, 'nothing before the clock moved');
+  await clock.advance(100);
+  for (let i = 0; i < 5; i++) await flushAsync();
+  assert.equal(chunks, 1, 'one page per pause');
+  for (let i = 0; i < 3; i++) await clock.advance(100);
+  await ended;
+  assert.equal(chunks, 3);
 });
