@@ -88,12 +88,23 @@ before(async () => {
   await until('the private bus', () => existsSync(`${dir}/bus`), 5000);
   const avahi = inNs(
     PHONE,
-    ['avahi-daemon', '-f', `${dir}/avahi.conf`, '--no-drop-root', '--no-chroot', '--no-rlimits'],
+    // avahi-daemon keeps its pid file in /run/avahi-daemon and refuses to start beside another one
+    // (a second suite on the machine): `ip netns exec` gives it a mount namespace, where it gets its own.
+    [
+      'sh',
+      '-c',
+      'mkdir -p /run/avahi-daemon && mount -t tmpfs egw-avahi /run/avahi-daemon && exec avahi-daemon -f "$0" --no-drop-root --no-chroot --no-rlimits',
+      `${dir}/avahi.conf`,
+    ],
     {
       DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${dir}/bus`,
     },
   );
-  await until('avahi-daemon', () => avahi.out().includes('Server startup complete'), 10_000);
+  await until('avahi-daemon', () => avahi.out().includes('Server startup complete'), 10_000).catch(
+    (error: unknown) => {
+      throw new Error(`${String(error)}; avahi-daemon said: ${avahi.out().slice(-500)}`);
+    },
+  );
   // The site: the gateway with mDNS on, and a simulated HomeWizard P1 meter advertising itself.
   writeFileSync(
     join(dir, 'config.json'),
