@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo, type Demo } from './dashboard-harness.ts';
+import { checkPageAnswers } from './page-answers.ts';
 
 let demo: Demo;
 let browser: Browser;
@@ -26,6 +27,7 @@ after(async () => {
 
 it('shows readings and a live frequency chart, adds a device with the token', async () => {
   const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  const answers = [checkPageAnswers(page)];
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${demo.base}/`);
@@ -89,12 +91,15 @@ it('shows readings and a live frequency chart, adds a device with the token', as
   await mkdir('test-output', { recursive: true });
   await page.screenshot({ path: 'test-output/dashboard.png', fullPage: true });
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  answers.push(checkPageAnswers(phone));
   await phone.goto(`${demo.base}/`);
   await phone.locator(`#devices tr[data-device="${inverter.id}"]`).waitFor();
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal scrolling on a phone (${overflow}px)`);
   await phone.screenshot({ path: 'test-output/dashboard-phone.png', fullPage: true });
   assert.deepEqual(errors, []);
+  const mismatches = (await Promise.all(answers.map((listed) => listed()))).flat();
+  assert.deepEqual(mismatches, [], 'every answer the pages got matches the OpenAPI document');
 });
 
 /** Waits until `selector`'s data-points is above `min` (bounded). */
@@ -113,6 +118,7 @@ it('says why a device fails, fills the charts from the API on load with HH:MM:SS
   assert.ok(demo.gateway.services.devices.get('added1'), 'the device the first test added');
   const errors: string[] = [];
   const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  const answers = [checkPageAnswers(page)];
   page.on('pageerror', (error) => errors.push(error.message));
   // No live events: whatever the charts draw comes from what the page fetched on load.
   await page.route('**/api/events', (route) => route.abort());
@@ -144,6 +150,7 @@ it('says why a device fails, fills the charts from the API on load with HH:MM:SS
   }
 
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  answers.push(checkPageAnswers(phone));
   phone.on('pageerror', (error) => errors.push(error.message));
   await phone.goto(`${demo.base}/`);
   await phone.locator('#devices tr[data-device="added1"] td.state .reason').waitFor({ timeout: 15_000 });
@@ -166,4 +173,6 @@ it('says why a device fails, fills the charts from the API on load with HH:MM:SS
   assert.ok(overflow <= 1, `no horizontal scrolling on a phone (${overflow}px)`);
   await phone.screenshot({ path: 'test-output/dashboard-phone-devices.png', fullPage: true });
   assert.deepEqual(errors, []);
+  const mismatches = (await Promise.all(answers.map((listed) => listed()))).flat();
+  assert.deepEqual(mismatches, [], 'every answer the pages got matches the OpenAPI document');
 });
