@@ -245,7 +245,12 @@ export class Outbox {
     this.unavailable = undefined;
     this.copyControlJti(memory.db);
     memory.db.close();
-    if (this.enabled.length > 0) this.setUplinks(this.enabled);
+    try {
+      if (this.enabled.length > 0) this.setUplinks(this.enabled);
+    } catch (error) {
+      // Marking what the uplinks already acknowledged can wait for their next acknowledgement.
+      if (!isStorageError(error)) throw error;
+    }
     this.logger.warn(
       { path: waiting.path, afterMs: Math.round(now - waiting.sinceMs), held: this.held.size },
       `outbox database ${waiting.path} opened; storing the batches held in memory`,

@@ -183,7 +183,13 @@ export class Delivery implements Feature {
   /** While the outbox's database file cannot be opened (full disk), tries again every OPEN_RETRY_MS. */
   private retryOpenOnTheClock(outbox: Outbox): void {
     const attempt = (): void => {
-      if (outbox.retryOpen()) return;
+      try {
+        if (outbox.retryOpen()) return;
+      } catch (error) {
+        this.options.logger
+          .child({ area: 'outbox' })
+          .error({ err: describeError(error) }, 'outbox: opening the database failed');
+      }
       this.openRetry = this.options.clock.setTimer('outbox-open-retry', OPEN_RETRY_MS, attempt);
     };
     this.openRetry = this.options.clock.setTimer('outbox-open-retry', OPEN_RETRY_MS, attempt);

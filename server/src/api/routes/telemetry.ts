@@ -3,9 +3,9 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { RouteDeps } from '../route-deps.ts';
-import { flushAsync } from '../../core/clock.ts';
 import { batchesBody } from '../harvests/batches-body.ts';
 import { BatchJsonCache } from '../harvests/batch-json-cache.ts';
+import { PagePacer } from '../harvests/page-pacer.ts';
 import { HarvestsQuerySchema } from '../schemas.ts';
 import { HarvestsSchema, StatsSchema } from '../responses/telemetry-responses.ts';
 
@@ -38,6 +38,7 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
   let cached: { atMs: number; json: string } | undefined;
   // Concurrent readers of /api/harvests ask for the same newest batches: their JSON is built once.
   const batchJson = new BatchJsonCache();
+  const pacer = new PagePacer(services.clock);
   const stats = (ctx: Context): z.input<typeof StatsSchema> | undefined => {
     if (!shedder.busy()) {
       cached = undefined;
@@ -80,9 +81,9 @@ export function telemetryRoutes({ services, events, shedder }: RouteDeps): AnyRo
           (limit, before) => services.outbox.recent(limit, before),
           {
             ...query,
-            // While sampling is behind, a streaming answer waits on the clock between its pages.
+            // Paced over all answers; while sampling is behind, a page also waits a sampling period.
             beforePage: () =>
-              shedder.behind() ? services.clock.sleep(BEHIND_PAGE_PAUSE_MS, 'harvests-page') : flushAsync(),
+              shedder.behind() ? services.clock.sleep(BEHIND_PAGE_PAUSE_MS, 'harvests-page') : pacer.wait(),
           },
           (batch) => batchJson.json(batch),
         );
