@@ -3,6 +3,8 @@
 // delivery health, and a form to add or remove devices (token asked once).
 import { getJson, rememberToken, send, sessionToken } from './api.js';
 import { frequencyChart, powerChart } from './charts.js';
+// The installer's generated list (every built-in profile with its unit and port), served by the box too.
+import { PROFILES } from '/installer/profiles.js';
 
 const $ = (selector) => document.querySelector(selector);
 const devices = new Map(); // id → { config, state, reason, reading }
@@ -320,9 +322,23 @@ async function addDevice(event) {
   }
 }
 
+/** Every built-in profile as a suggestion; empty port and unit fields show the chosen profile's. */
+function offerProfiles() {
+  const form = $('#add-device');
+  $('#profiles').replaceChildren(...PROFILES.map((p) => new window.Option(p.label, p.id)));
+  const showDefaults = () => {
+    const profile = PROFILES.find((p) => p.id === form.elements.profile.value.trim());
+    form.elements.port.placeholder = `profile's (${profile?.port ?? 502})`;
+    form.elements.unit.placeholder = `profile's (${profile?.unit ?? 1})`;
+  };
+  form.elements.profile.addEventListener('input', showDefaults);
+  showDefaults();
+}
+
 async function main() {
   $('#token-field').hidden = sessionToken() !== '';
   $('#add-device').addEventListener('submit', addDevice);
+  offerProfiles();
   const freq = frequencyChart($('#freq-chart'));
   const power = powerChart($('#power-chart'));
   $('#freq-device').addEventListener('change', (e) => freq.render(e.target.value));

@@ -10,6 +10,8 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo, type Demo } from './dashboard-harness.ts';
 import { checkPageAnswers } from './page-answers.ts';
+// @ts-expect-error -- generated plain-JS module without a .d.ts
+import { PROFILES } from '../../client/installer/profiles.js';
 
 let demo: Demo;
 let browser: Browser;
@@ -140,6 +142,11 @@ it('says why a device fails, fills the charts from the API on load with HH:MM:SS
     false,
     'no reason for a connected device',
   );
+
+  // The add-device form suggests every profile and shows the chosen one's unit for an empty field.
+  assert.equal(await page.locator('#profiles option').count(), PROFILES.length);
+  await page.fill('input[name="profile"]', 'sma');
+  assert.equal(await page.getAttribute('input[name="unit"]', 'placeholder'), "profile's (3)");
 
   assert.ok((await pointsAbove(page, '#freq-chart', 5)) > 5, 'recent frequency samples');
   assert.ok((await pointsAbove(page, '#power-chart', 3)) > 3, 'recent power points');

@@ -105,10 +105,14 @@ function assetMap(dashboardDir: string): StaticMap {
   map['/vendor/uplot/uPlot.min.css'] = join(uplot, 'uPlot.min.css');
   // The installer web app (client/installer, importing client/src) is served too, so a phone on the
   // box's network can use it over plain HTTP without installing anything.
+  // Every file of the folder: a list by name had missed installer.css and profiles.js (generated), so
+  // the page the box served could not load its module and offered no profile at all.
   const client = join(ROOT, 'client');
-  map['/installer/'] = join(client, 'installer', 'index.html');
-  map['/installer/index.html'] = join(client, 'installer', 'index.html');
-  map['/installer/installer.js'] = join(client, 'installer', 'installer.js');
+  const installerDir = join(client, 'installer');
+  map['/installer/'] = join(installerDir, 'index.html');
+  for (const name of existsSync(installerDir) ? readdirSync(installerDir) : []) {
+    if (STATIC_EXTENSIONS.test(name)) map[`/installer/${name}`] = join(installerDir, name);
+  }
   map['/src/api-client.js'] = join(client, 'src', 'api-client.js');
   map['/src/egwttp.js'] = join(client, 'src', 'egwttp.js');
   const swagger = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
