@@ -10,8 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { SimValues } from '../../modbus_slave/src/physics/sim-values.ts';
 import type { SimDeviceInfo, SimulatorStats } from '../../modbus_slave/src/simulator.ts';
 import { startIngestServer, type IngestServer } from '../../server/src/ingest/ingest-server.ts';
+import { favourCadence } from '../integration/favour-cadence.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -48,6 +50,8 @@ export interface SimProcess {
   faults(id: string, patch?: Record<string, unknown>): Promise<void>;
   /** The simulator's counters (GET /stats of its control API). */
   stats(): Promise<SimulatorStats>;
+  /** What a device shows right now (GET /devices/:id/values). */
+  values(id: string): Promise<SimValues>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +62,7 @@ export async function startSimProcess(options: Record<string, unknown>): Promise
     env: { ...process.env, EGW_LOG_LEVEL: 'silent' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  favourCadence(child.pid);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
@@ -82,6 +87,11 @@ export async function startSimProcess(options: Record<string, unknown>): Promise
       const res = await fetch(`http://127.0.0.1:${controlPort}/stats`);
       if (!res.ok) throw new Error(`simulator stats: HTTP ${res.status}`);
       return (await res.json()) as SimulatorStats;
+    },
+    values: async (id) => {
+      const res = await fetch(`http://127.0.0.1:${controlPort}/devices/${encodeURIComponent(id)}/values`);
+      if (!res.ok) throw new Error(`simulator values ${id}: HTTP ${res.status}`);
+      return (await res.json()) as SimValues;
     },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -142,6 +152,7 @@ export async function startPipeline(harvest: Record<string, number>): Promise<Pi
     env: { ...process.env, EGW_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  favourCadence(gateway.pid);
   let stderr = '';
   gateway.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => gateway.once('exit', (code) => resolve(code)));

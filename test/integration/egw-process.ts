@@ -1,6 +1,7 @@
 /**
- * Runs the `egw` command line from the checkout as its own process (as a user would), for the
- * end-to-end transport tests; and a free loopback port for servers a test starts.
+ * Runs `egw run` from the checkout as its own process (as a user would), for the end-to-end transport
+ * tests; and a free loopback port for servers a test starts. (One-shot commands run in-process:
+ * devices/egw-cli.ts.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -35,15 +36,6 @@ export function startEgw(args: string[], env: Record<string, string> = {}): EgwP
     child.on('exit', (code) => setImmediate(() => resolve(code))),
   );
   return { child, output: () => ({ stdout, stderr }), done };
-}
-
-/** Runs `egw ARGS` to the end. */
-export async function runEgw(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = startEgw(args);
-  const code = await run.done;
-  return { code, ...run.output() };
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -1,4 +1,6 @@
 /** The shape of one `egw` subcommand; each lives in its own file under commands/ and is listed in commands/index.ts. */
+import type { CliIo } from '../core/cli-io.ts';
+
 export interface CliCommand {
   /** Subcommand word, e.g. "read". */
   name: string;
@@ -6,8 +8,11 @@ export interface CliCommand {
   summary: string;
   /** Full text for `egw <name> --help`: usage line and options. */
   usage: string;
-  /** Runs the command with the arguments after the subcommand; resolves the process exit code. */
-  run(args: string[]): Promise<number>;
+  /**
+   * Runs the command with the arguments after the subcommand, writing to `io` (never to process.stdout
+   * directly, so tests can run it in-process); resolves the process exit code.
+   */
+  run(args: string[], io: CliIo): Promise<number>;
 }
 
 /** A command as the dispatcher lists it: what `egw --help` shows, and how to load the rest on demand. */

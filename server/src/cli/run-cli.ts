@@ -3,6 +3,7 @@
  * that runs), prints help, and ends like every command line of the project (core/cli-program.ts):
  * one line on stderr and exit code 2 for usage and configuration errors, 1 otherwise.
  */
+import { cliIo, type CliIo } from '../core/cli-io.ts';
 import { EXIT_USAGE, runProgram } from '../core/cli-program.ts';
 import type { CommandEntry } from './command.ts';
 import { commands as registered } from './commands/index.ts';
@@ -25,24 +26,32 @@ export function helpText(commands: CommandEntry[] = registered): string {
 
 const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
 
-/** Runs `egw` with the given arguments (without node and script); resolves the exit code. */
-export async function runCli(argv: string[], commands: CommandEntry[] = registered): Promise<number> {
+/**
+ * Runs `egw` with the given arguments (without node and script); resolves the exit code. Output goes
+ * to `io` (default: this process's stdout, stderr and environment), so tests run it in-process.
+ */
+export async function runCli(
+  argv: string[],
+  io: Partial<CliIo> = {},
+  commands: CommandEntry[] = registered,
+): Promise<number> {
+  const { stdout, stderr } = cliIo(io);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    process.stdout.write(topic ? `${(await topic.load()).usage.trimEnd()}\n` : helpText(commands));
+    stdout.write(topic ? `${(await topic.load()).usage.trimEnd()}\n` : helpText(commands));
     return 0;
   }
-  if (name === '--version' || name === '-v') return runCli(['version', ...rest], commands);
+  if (name === '--version' || name === '-v') return runCli(['version', ...rest], io, commands);
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    process.stderr.write(`egw: unknown command "${name}"; run \`egw --help\` for the list\n`);
+    stderr.write(`egw: unknown command "${name}"; run \`egw --help\` for the list\n`);
     return EXIT_USAGE;
   }
   const command = await entry.load();
   if (wantsHelp(rest)) {
-    process.stdout.write(`${command.usage.trimEnd()}\n`);
+    stdout.write(`${command.usage.trimEnd()}\n`);
     return 0;
   }
-  return runProgram(`egw ${name}`, () => command.run(rest), `egw ${name} --help`);
+  return runProgram(`egw ${name}`, () => command.run(rest, cliIo(io)), `egw ${name} --help`, stderr);
 }

@@ -4,6 +4,7 @@
  * configuration error — with one line on stderr that names the program.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import type { TextSink } from './cli-io.ts';
 import { ConfigError, UsageError, ValidationError, describeError } from './errors.ts';
 
 /** The command did what it was asked. */
@@ -87,16 +88,17 @@ export function errorLine(program: string, error: unknown, help?: string): strin
   return `${program}: ${prefix}${describeError(error).replace(/\s*\n\s*/g, ' ')}${hint}\n`;
 }
 
-/** Runs a command's body: its exit code, or for a throw one line on stderr and exit 1 or 2. */
+/** Runs a command's body: its exit code, or for a throw one line on `stderr` and exit 1 or 2. */
 export async function runProgram(
   program: string,
   body: () => Promise<number>,
   help?: string,
+  stderr: TextSink = process.stderr,
 ): Promise<number> {
   try {
     return await body();
   } catch (error) {
-    process.stderr.write(errorLine(program, error, help));
+    stderr.write(errorLine(program, error, help));
     return exitCodeOf(error);
   }
 }

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SystemClock } from '../../../server/src/core/clock.ts';
 import { prefillOutbox } from '../../fixtures/prefill-outbox.ts';
+import { favourCadence } from '../favour-cadence.ts';
 import { startFakeDeviceGateway, type FakeDeviceGateway } from '../gateway/fake-device-gateway.ts';
 import { assertDocumentedResponse } from '../openapi-responses.ts';
 
@@ -29,6 +30,8 @@ let phase: 'off' | 'idle' | 'flood' = 'off';
 const slots = { idle: { onTime: 0, missed: 0 }, flood: { onTime: 0, missed: 0 } };
 
 before(async () => {
+  // The gateway and its clients run in this process: its slots are what is counted.
+  favourCadence();
   dir = mkdtempSync(join(tmpdir(), 'egw-flood-'));
   prefillOutbox(join(dir, 'data'), 1000);
   running = await startFakeDeviceGateway({

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { egw as egwCommand } from '../devices/egw-cli.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -57,9 +58,20 @@ function egw(
   return { child, done };
 }
 
+/** `egw ARGS` in this process (runCli, captured output) with the same private data directory and port. */
+function egwInProcess(args: string[], env: Record<string, string> = {}) {
+  return egwCommand(args, {
+    EGW_DATA_DIR: join(dir, 'data'),
+    EGW_HTTP_PORT: '0',
+    EGW_HTTP_HOST: '127.0.0.1',
+    ...env,
+  });
+}
+
+// The process itself (start, signals, exit) is checked once with a child; the rest runs in-process.
 describe('egw command line', { concurrency: 4 }, () => {
   it('lists the subcommands with --help', async () => {
-    const { code, stdout } = await egw(['--help']).done;
+    const { code, stdout } = await egwInProcess(['--help']);
     assert.equal(code, 0);
     for (const name of ['run', 'read', 'scan', 'token', 'version']) {
       assert.match(stdout, new RegExp(`^  ${name} `, 'm'), `egw --help lists ${name}`);
@@ -67,7 +79,7 @@ describe('egw command line', { concurrency: 4 }, () => {
   });
 
   it('exits 2 and names the key when an environment value is invalid', async () => {
-    const { code, stderr } = await egw(['run'], { EGW_HTTP_PORT: 'abc' }).done;
+    const { code, stderr } = await egwInProcess(['run'], { EGW_HTTP_PORT: 'abc' });
     assert.equal(code, 2);
     assert.equal(
       stderr.trim(),
@@ -78,7 +90,7 @@ describe('egw command line', { concurrency: 4 }, () => {
   it('exits 2 and names the key and the file when a config file value is invalid', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ harvest: { intervalMs: 'fast' } }));
-    const { code, stderr } = await egw(['run', '--config', file]).done;
+    const { code, stderr } = await egwInProcess(['run', '--config', file]);
     assert.equal(code, 2);
     assert.match(stderr, /harvest\.intervalMs: expected an integer from 100 to 3600000, got "fast"/);
     assert.ok(stderr.includes(file), 'stderr names the config file');
@@ -111,8 +123,8 @@ describe('egw command line', { concurrency: 4 }, () => {
 
   it('creates the API token with mode 0600 and prints the same token each time', async () => {
     const env = { EGW_DATA_DIR: join(dir, 'token-data') };
-    const first = await egw(['token'], env).done;
-    const second = await egw(['token'], env).done;
+    const first = await egwInProcess(['token'], env);
+    const second = await egwInProcess(['token'], env);
     assert.equal(first.code, 0, first.stderr);
     const token = first.stdout.trim();
     assert.match(token, /^[A-Za-z0-9_-]{43}$/);

@@ -1,5 +1,5 @@
 /**
- * Captures: `egw read --capture FILE` (child process) against a live simulated inverter writes the raw
+ * Captures: `egw read --capture FILE` (in-process command line) against a live simulated inverter writes the raw
  * blocks of its poll; `egw-sim --replay FILE` (its command line, parsed and started in process) serves
  * them, and `egw read` against the replay prints the same reading. The reader's last poll (what
  * GET /api/devices/:id/captures answers) is the same capture.

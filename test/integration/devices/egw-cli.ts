@@ -1,8 +1,11 @@
-/** Runs the `egw` command line as a child process (logs silent) and collects its output. */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../../../server/src/cli/main.ts', import.meta.url));
+/**
+ * Runs the `egw` command line in the test's own process (runCli with captured output, logs silent):
+ * what is checked here is the command, not the process — test/integration/cli/egw-cli.test.ts keeps
+ * the child-process smoke test of the binary.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { runCli } from '../../../server/src/cli/run-cli.ts';
+import { capturedIo } from '../../fakes/captured-io.ts';
 
 /** Exit code and output of one `egw` run. */
 export interface EgwRun {
@@ -11,17 +14,18 @@ export interface EgwRun {
   stderr: string;
 }
 
-/** Runs `egw <args>`; the child is killed after 120 s so a hang fails the test instead of blocking it. */
-export function egw(args: string[]): Promise<EgwRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { env: { ...process.env, EGW_LOG_LEVEL: 'silent' }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+/** How long one run may take before the test fails instead of hanging, ms. */
+const HANG_MS = 120_000;
+
+/** Runs `egw <args>` with extra environment variables; rejects if it has not ended within 120 s. */
+export async function egw(args: string[], env: Record<string, string> = {}): Promise<EgwRun> {
+  const captured = capturedIo(env);
+  const hang = new AbortController();
+  const code = await Promise.race([
+    runCli(args, captured.io),
+    delay(HANG_MS, undefined, { signal: hang.signal, ref: false }).then(() => {
+      throw new Error(`egw ${args.join(' ')} did not end within ${HANG_MS} ms`);
+    }),
+  ]).finally(() => hang.abort());
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }

@@ -1,11 +1,10 @@
-/** `egw scan` and the failure paths of `egw read`, as child processes against the raw-socket responder. */
+/** `egw scan` and the failure paths of `egw read` (in-process command line) against the raw-socket responder. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { encodeReading } from '../../../server/src/profiles/encode.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
 import { ModbusResponder } from '../../fakes/modbus-responder.ts';
-import { runCli } from '../../../server/src/cli/run-cli.ts';
 import { egw } from './egw-cli.ts';
 import { loadImage, sunspecDevice } from './profile-images.ts';
 
@@ -17,20 +16,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/**
- * Runs the command line in this process, capturing stderr. (stdout carries the test runner's own
- * protocol when files run in child processes, so it is left alone; these paths print nothing there.)
- */
+/** Exit code and stderr of an in-process run (these paths print nothing on stdout). */
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const err: string[] = [];
-  const stderrWrite = process.stderr.write;
-  process.stderr.write = ((chunk: string) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await runCli(args);
-    return { code, stderr: err.join('') };
-  } finally {
-    process.stderr.write = stderrWrite;
-  }
+  const { code, stdout, stderr } = await egw(args);
+  assert.equal(stdout, '');
+  return { code, stderr };
 }
 
 describe('egw scan', () => {
@@ -102,7 +92,6 @@ describe('egw scan', () => {
     );
   });
 
-  // The remaining command-line paths run in-process (runCli) to spare a child process each.
   test('usage problems and an empty scan: one line on stderr, exit 2 or 1', async () => {
     const port = String(responder.port);
     assert.deepEqual(

@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../modbus_slave/src/simulator.ts';
-import { freePort, getJson, runEgw, startEgw, until } from '../egw-process.ts';
+import { egw } from './egw-cli.ts';
+import { freePort, getJson, startEgw, until } from '../egw-process.ts';
 
 const skip = spawnSync('socat', ['-V']).status === 0 ? false : 'socat is not installed';
 let dir: string;
@@ -47,7 +48,7 @@ const METER_FIELDS = [
 
 describe('P1 smart meters', { skip }, () => {
   it('egw read decodes a DSMR telegram from the serial port and the HomeWizard API', async () => {
-    const serial = await runEgw(['read', '--p1', `${dir}/p1`, '--json']);
+    const serial = await egw(['read', '--p1', `${dir}/p1`, '--json']);
     assert.equal(serial.code, 0, serial.stderr);
     const telegram = JSON.parse(serial.stdout) as Record<string, unknown>;
     for (const field of METER_FIELDS) assert.equal(typeof telegram[field], 'number', `P1 ${field}`);
@@ -57,13 +58,7 @@ describe('P1 smart meters', { skip }, () => {
       (telegram.energy_import_t1_wh as number) + (telegram.energy_import_t2_wh as number),
     );
 
-    const api = await runEgw([
-      'read',
-      '--homewizard',
-      '127.0.0.1',
-      `--port=${sim!.homewizardPort}`,
-      '--json',
-    ]);
+    const api = await egw(['read', '--homewizard', '127.0.0.1', `--port=${sim!.homewizardPort}`, '--json']);
     assert.equal(api.code, 0, api.stderr);
     const hw = JSON.parse(api.stdout) as Record<string, unknown>;
     for (const field of METER_FIELDS) assert.equal(typeof hw[field], 'number', `HomeWizard ${field}`);

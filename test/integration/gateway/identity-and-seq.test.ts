@@ -7,12 +7,12 @@
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, truncateSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from '../../../server/src/identity/jwt.ts';
 import { fullReading } from '../../fixtures/prefill-outbox.ts';
+import { egw } from '../devices/egw-cli.ts';
 import { captureLogger, startFakeDeviceGateway } from './fake-device-gateway.ts';
 
 let dir: string;
@@ -111,20 +111,13 @@ it('refuses to start without device.key next to an existing egw.db, until `egw k
     startFakeDeviceGateway({ config: { dataDir } }),
     /device\.key is missing but egw\.db and device\.seq exist: refusing to start with a new identity.*egw key rotate/,
   );
-  const env = { ...process.env, EGW_DATA_DIR: dataDir, EGW_LOG_LEVEL: 'silent', EGW_HTTP_PORT: '0' };
-  const run = spawnSync(process.execPath, ['server/src/cli/main.ts', 'run'], {
-    env,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  assert.equal(run.status, 2);
+  const env = { EGW_DATA_DIR: dataDir, EGW_HTTP_PORT: '0' };
+  const run = await egw(['run'], env);
+  assert.equal(run.code, 2);
   assert.equal(run.stderr.trim().split('\n').length, 1, `one line: ${run.stderr}`);
   assert.match(run.stderr, /refusing to start with a new identity/);
-  const rotate = spawnSync(process.execPath, ['server/src/cli/main.ts', 'key', 'rotate'], {
-    env,
-    encoding: 'utf8',
-  });
-  assert.equal(rotate.status, 0, rotate.stderr);
+  const rotate = await egw(['key', 'rotate'], env);
+  assert.equal(rotate.code, 0, rotate.stderr);
   assert.match(rotate.stdout, /new device key: serial \S+/);
   const after = await runAndAppend(dataDir, 1);
   assert.notEqual(after.serial, before.serial);

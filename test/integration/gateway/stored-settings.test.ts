@@ -5,7 +5,6 @@
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import Database from 'better-sqlite3';
 import { SystemClock } from '../../../server/src/core/clock.ts';
 import { silentLogger } from '../../../server/src/core/logger.ts';
 import { createUplinks } from '../../../server/src/uplink/create-uplinks.ts';
+import { egw } from '../devices/egw-cli.ts';
 import { captureLogger, startFakeDeviceGateway } from './fake-device-gateway.ts';
 
 let dir: string;
@@ -97,16 +97,14 @@ it('starts on the config file when the stored settings do not validate, with a w
 
 it('egw settings show masks secrets; egw settings reset removes the stored settings', async () => {
   storeOverlay({ mqtt: { url: 'mqtt://u:secret@broker:1883', password: 'hunter2' } });
-  const env = { ...process.env, EGW_DATA_DIR: dataDir(), EGW_LOG_LEVEL: 'silent' };
-  const egw = (...args: string[]) =>
-    spawnSync(process.execPath, ['server/src/cli/main.ts', 'settings', ...args], { env, encoding: 'utf8' });
-  const shown = egw('show');
-  assert.equal(shown.status, 0, shown.stderr);
+  const settings = (...args: string[]) => egw(['settings', ...args], { EGW_DATA_DIR: dataDir() });
+  const shown = await settings('show');
+  assert.equal(shown.code, 0, shown.stderr);
   assert.doesNotMatch(shown.stdout, /secret|hunter2/);
   assert.match(shown.stdout, /mqtt:\/\/u:\*\*\*@broker/);
-  const reset = egw('reset');
-  assert.equal(reset.status, 0, reset.stderr);
+  const reset = await settings('reset');
+  assert.equal(reset.code, 0, reset.stderr);
   assert.match(reset.stdout, /removed the settings stored through the API/);
-  assert.equal(egw('show').stdout.trim(), '{}');
-  assert.equal(egw('bogus').status, 2);
+  assert.equal((await settings('show')).stdout.trim(), '{}');
+  assert.equal((await settings('bogus')).code, 2);
 });

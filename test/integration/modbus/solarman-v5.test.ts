@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../modbus_slave/src/simulator.ts';
-import { freePort, getJson, runEgw, startEgw, until } from '../egw-process.ts';
+import { egw } from '../devices/egw-cli.ts';
+import { freePort, getJson, startEgw, until } from '../egw-process.ts';
 
 const LOGGER = 2712345678;
 let sim: RunningSimulator;
@@ -27,7 +28,7 @@ after(async () => {
 describe('Solarman V5 transport', () => {
   it('egw read reads a meter behind a V5 logger; a wrong logger serial gets no answer', async () => {
     const { port } = sim.devices[0]!;
-    const ok = await runEgw([
+    const ok = await egw([
       'read',
       '--host',
       '127.0.0.1',
@@ -44,7 +45,7 @@ describe('Solarman V5 transport', () => {
     assert.equal(reading.make, 'Eastron');
     assert.equal(typeof reading.grid_power_w, 'number');
     assert.equal(typeof reading.energy_import_wh, 'number');
-    const wrong = await runEgw([
+    const wrong = await egw([
       'read',
       '--host',
       '127.0.0.1',

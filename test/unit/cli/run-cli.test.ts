@@ -6,25 +6,16 @@ import { commands as registered } from '../../../server/src/cli/commands/index.t
 import { helpText, runCli } from '../../../server/src/cli/run-cli.ts';
 import { versionCommand } from '../../../server/src/cli/commands/version.ts';
 import { ConfigError } from '../../../server/src/core/errors.ts';
+import { capturedIo } from '../../fakes/captured-io.ts';
 
 /** Runs the CLI in-process and captures what it writes. */
 async function cli(
   argv: string[],
   commands?: CommandEntry[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdoutWrite = process.stdout.write;
-  const stderrWrite = process.stderr.write;
-  process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
-  try {
-    const code = await runCli(argv, commands);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-  }
+  const captured = capturedIo();
+  const code = await runCli(argv, captured.io, commands);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
 
 const fake = (name: string, run: CliCommand['run']): CommandEntry =>

@@ -7,6 +7,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { readOrCreateSecretFile, readSecretFile } from '../../config/secret-file.ts';
+import type { CliIo } from '../../core/cli-io.ts';
 import { integerOption, parseOptions } from '../../core/cli-program.ts';
 import { SystemClock } from '../../core/clock.ts';
 import { ConfigError, TimeoutError, UsageError } from '../../core/errors.ts';
@@ -58,7 +59,7 @@ async function gatewayKey(values: { 'gateway-key'?: string; gateway?: string }):
   return publicKeyInfo(String(info.publicKey)).keyObject;
 }
 
-async function send(args: string[]): Promise<number> {
+async function send(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     strict: true,
@@ -123,7 +124,7 @@ async function send(args: string[]): Promise<number> {
     timer?.cancel();
     if (jwt === undefined) throw new TimeoutError(`control send: no verified answer within ${timeoutMs} ms`);
     const payload = verifyControlAnswer(jwt, key, values.serial);
-    process.stdout.write(`${JSON.stringify(payload)}\n`);
+    io.stdout.write(`${JSON.stringify(payload)}\n`);
     return payload.status >= 200 && payload.status < 300 ? 0 : 1;
   } finally {
     await client.endAsync();
@@ -135,9 +136,9 @@ export const controlCommand: CliCommand = {
   name: 'control',
   summary: 'Reference backend of the cloud control channel (create a backend key, send a signed request)',
   usage: USAGE,
-  async run(args) {
+  async run(args, io) {
     const [action, ...rest] = args;
-    if (action === 'send') return send(rest);
+    if (action === 'send') return send(rest, io);
     if (action === 'keygen') {
       const values = parseOptions(rest, { key: { type: 'string' } });
       if (!values.key) throw new UsageError('control keygen: --key FILE is required', 'key');
@@ -145,7 +146,7 @@ export const controlCommand: CliCommand = {
         values.key,
         () => `${Buffer.from(secp.utils.randomSecretKey()).toString('hex')}\n`,
       );
-      process.stdout.write(`${backendPublicKeyHex(readBackendSecret(values.key))}\n`);
+      io.stdout.write(`${backendPublicKeyHex(readBackendSecret(values.key))}\n`);
       return 0;
     }
     throw new UsageError('control: expected "keygen" or "send"', 'action');

@@ -26,7 +26,7 @@ export const fleetCommand: CliCommand = {
   name: 'fleet',
   summary: 'List a balena fleet’s gateways or set fleet-wide configuration',
   usage: USAGE,
-  async run(args) {
+  async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -38,18 +38,18 @@ export const fleetCommand: CliCommand = {
       throw new ValidationError(`expected "list" or "env", got "${action ?? ''}"`, 'action');
     }
     if (!values.fleet) throw new ValidationError('--fleet ORG/FLEET is required', 'fleet');
-    const apiKey = process.env.BALENA_API_KEY;
+    const apiKey = io.env.BALENA_API_KEY;
     if (!apiKey) throw new ValidationError('set BALENA_API_KEY to a balena API key', 'BALENA_API_KEY');
     const { FleetClient } = await import('../../fleet/fleet-client.ts');
     const client = new FleetClient(apiKey, values['api-url'] ?? DEFAULT_BALENA_API_URL);
     if (action === 'list') {
       const devices = await client.list(values.fleet);
-      process.stdout.write(values.json ? `${JSON.stringify(devices)}\n` : formatDevices(devices));
+      io.stdout.write(values.json ? `${JSON.stringify(devices)}\n` : formatDevices(devices));
       return 0;
     }
     const assignments = parseAssignments(rest);
     await client.setEnv(values.fleet, assignments);
-    process.stdout.write(`set ${Object.keys(assignments).join(', ')} on ${values.fleet}\n`);
+    io.stdout.write(`set ${Object.keys(assignments).join(', ')} on ${values.fleet}\n`);
     return 0;
   },
 };

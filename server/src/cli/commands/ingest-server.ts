@@ -33,7 +33,7 @@ export const ingestServerCommand: CliCommand = {
   name: 'ingest-server',
   summary: 'Run the reference ingest receiver (verifies, de-duplicates and stores batches)',
   usage: USAGE,
-  async run(args) {
+  async run(args, io) {
     const { values } = parseArgs({
       args,
       strict: true,
@@ -68,14 +68,14 @@ export const ingestServerCommand: CliCommand = {
         delayMs: numberOption('delay-ms', values['delay-ms'], 0, 600_000),
       },
     });
-    process.stdout.write(`ingest receiver on ${server.url} (stats: ${server.url}stats)\n`);
+    io.stdout.write(`ingest receiver on ${server.url} (stats: ${server.url}stats)\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     await server.stop();
     const stats = server.stats();
-    process.stdout.write(
+    io.stdout.write(
       `${JSON.stringify({ received: stats.received, stored: stats.stored, duplicates: stats.duplicates })}\n`,
     );
     return 0;

@@ -29,9 +29,9 @@ export const keyCommand: CliCommand = {
     'Options:',
     '  -c, --config FILE   JSON config file (for dataDir; EGW_DATA_DIR also works)',
   ].join('\n'),
-  async run(args) {
+  async run(args, io) {
     const { configFile } = parseAction('key', args, ['rotate'] as const);
-    const config = loadConfig({ file: configFile });
+    const config = loadConfig({ file: configFile, env: io.env });
     const dataDir = prepareDataDir(config.dataDir);
     const logger = createLogger({ level: config.log.level, pretty: false }).child({ area: 'identity' });
     const path = join(dataDir, DEVICE_KEY_FILE);
@@ -49,7 +49,7 @@ export const keyCommand: CliCommand = {
       'device key rotated: a new gateway identity; the next start begins a new signing epoch',
     );
     logger.flush();
-    process.stdout.write(
+    io.stdout.write(
       `new device key: serial ${key.serial}${oldSerial ? ` (was ${oldSerial}; old key kept as ${retired})` : ''}\n` +
         `public key (compressed, hex): ${key.publicKeyHex}\n` +
         'give it to every receiver that pins the key; the next `egw run` begins a new signing epoch\n',

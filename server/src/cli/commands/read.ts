@@ -149,7 +149,7 @@ export const readCommand: CliCommand = {
     '  egw read --host 192.168.1.60 --unit 1 --profile huawei --json',
     '  egw read --serial /dev/ttyUSB0 --baud 9600 --unit 2 --profile sdm630',
   ].join('\n'),
-  async run(args) {
+  async run(args, io) {
     const { values } = parseArgs({
       args,
       options: {
@@ -203,7 +203,7 @@ export const readCommand: CliCommand = {
         throw error;
       }
       if (values.capture !== undefined) writeCapture(reader, values.capture, true);
-      process.stdout.write(values.json ? `${JSON.stringify(reading)}\n` : `${formatReading(reading)}\n`);
+      io.stdout.write(values.json ? `${JSON.stringify(reading)}\n` : `${formatReading(reading)}\n`);
       return 0;
     } finally {
       await reader.close();

@@ -16,10 +16,10 @@ export const runCommand: CliCommand = {
     'Options:',
     '  -c, --config FILE   JSON config file',
   ].join('\n'),
-  async run(args) {
+  async run(args, io) {
     const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
     // Loaded on demand: the whole gateway (koa, SQLite, mqtt…) is not needed for `egw --help`.
     const { runGateway } = await import('../../main.ts');
-    return runGateway({ configFile: values.config });
+    return runGateway({ configFile: values.config, env: io.env });
   },
 };

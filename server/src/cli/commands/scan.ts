@@ -1,5 +1,6 @@
 /** `egw scan`: finds Modbus devices (unit ids on a host or serial line, or hosts in a subnet) and identifies their profile. */
 import { parseArgs } from 'node:util';
+import type { TextSink } from '../../core/cli-io.ts';
 import { SystemClock } from '../../core/clock.ts';
 import { integerOption } from '../../core/cli-program.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -15,16 +16,14 @@ import type { CliCommand } from '../command.ts';
 import { deviceFromArgs, targetOptions, timeoutsFromArgs } from './read.ts';
 
 /** A one-line progress bar on stderr, only when stderr is a terminal. */
-function progress(label: string): (done: number, total: number, found?: number) => void {
-  if (!process.stderr.isTTY) return () => {};
+function progress(label: string, stderr: TextSink): (done: number, total: number, found?: number) => void {
+  if (!stderr.isTTY) return () => {};
   return (done, total, found) => {
     const width = 30;
     const filled = Math.round((done / total) * width);
     const tail = found === undefined ? '' : `, ${found} found`;
-    process.stderr.write(
-      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${tail}`,
-    );
-    if (done === total) process.stderr.write('\n');
+    stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${tail}`);
+    if (done === total) stderr.write('\n');
   };
 }
 
@@ -85,7 +84,7 @@ export const scanCommand: CliCommand = {
     '  egw scan --subnet 192.168.1.0/24 --json',
     '  egw scan --serial /dev/ttyUSB0 --baud 9600 --units 1-5',
   ].join('\n'),
-  async run(args) {
+  async run(args, io) {
     const { values } = parseArgs({
       args,
       options: {
@@ -98,7 +97,7 @@ export const scanCommand: CliCommand = {
     });
     if (values.mdns) {
       const { scanMdns } = await import('./scan-mdns.ts');
-      return scanMdns(integerOption('timeout', values.timeout, 3000, 100, 60_000), values.json);
+      return scanMdns(integerOption('timeout', values.timeout, 3000, 100, 60_000), values.json, io);
     }
     const clock = new SystemClock();
     const timeoutMs = integerOption('timeout', values.timeout, 500, 50, 120_000);
@@ -111,7 +110,7 @@ export const scanCommand: CliCommand = {
       const hosts = await openHosts(clock, subnetHosts(values.subnet), port, {
         timeoutMs,
         concurrency: 64,
-        onProgress: progress(`probing ${values.subnet}:${port}`),
+        onProgress: progress(`probing ${values.subnet}:${port}`, io.stderr),
       });
       targets = hosts.map((host) => ({ type: 'tcp', host, port }));
     } else {
@@ -146,7 +145,7 @@ export const scanCommand: CliCommand = {
             units,
             profiles,
             logger,
-            onProgress: progress(`scanning ${name}`),
+            onProgress: progress(`scanning ${name}`, io.stderr),
           })),
         );
       } catch (error) {
@@ -158,12 +157,12 @@ export const scanCommand: CliCommand = {
     }
     if (results.length === 0) {
       const where = values.subnet ?? (targets[0] ? describeTarget(targets[0]) : '');
-      process.stderr.write(
+      io.stderr.write(
         `egw scan: no Modbus device answered at ${where} (units ${values.units ?? (values.subnet ? '1' : '1-247')})\n`,
       );
       return 1;
     }
-    process.stdout.write(values.json ? `${JSON.stringify(results)}\n` : `${formatScan(results)}\n`);
+    io.stdout.write(values.json ? `${JSON.stringify(results)}\n` : `${formatScan(results)}\n`);
     return 0;
   },
 };

@@ -28,12 +28,12 @@ export const settingsCommand: CliCommand = {
     'Options:',
     '  -c, --config FILE   JSON config file (for dataDir; EGW_DATA_DIR also works)',
   ].join('\n'),
-  async run(args) {
+  async run(args, io) {
     const { action, configFile } = parseAction('settings', args, ['show', 'reset'] as const);
-    const config = loadConfig({ file: configFile });
+    const config = loadConfig({ file: configFile, env: io.env });
     const path = join(config.dataDir, 'egw.db');
     if (!existsSync(path)) {
-      process.stdout.write(`no settings stored (${path} does not exist)\n`);
+      io.stdout.write(`no settings stored (${path} does not exist)\n`);
       return 0;
     }
     const db = new Database(path, { fileMustExist: true });
@@ -41,11 +41,11 @@ export const settingsCommand: CliCommand = {
       const table = new OutboxSettings(db);
       const stored = table.get(SETTINGS_KEY);
       if (action === 'show') {
-        process.stdout.write(`${JSON.stringify(redactSecrets(stored ?? {}), null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify(redactSecrets(stored ?? {}), null, 2)}\n`);
         return 0;
       }
       const removed = table.delete(SETTINGS_KEY);
-      process.stdout.write(
+      io.stdout.write(
         removed
           ? `removed the settings stored through the API from ${path}; restart the gateway\n`
           : `no settings stored through the API in ${path}\n`,

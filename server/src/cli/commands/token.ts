@@ -21,16 +21,16 @@ export const tokenCommand: CliCommand = {
     '      --pin           print the BLE provisioning PIN',
     '  -c, --config FILE   JSON config file (for dataDir; EGW_DATA_DIR also works)',
   ].join('\n'),
-  async run(args) {
+  async run(args, io) {
     const { values } = parseArgs({
       args,
       options: { config: { type: 'string', short: 'c' }, pin: { type: 'boolean' } },
       strict: true,
     });
-    const config = loadConfig({ file: values.config });
+    const config = loadConfig({ file: values.config, env: io.env });
     const dataDir = prepareDataDir(config.dataDir);
-    const secret = values.pin ? loadOrCreateBlePin(dataDir) : loadOrCreateApiToken(dataDir);
-    process.stdout.write(`${secret}\n`);
+    const secret = values.pin ? loadOrCreateBlePin(dataDir, io.env) : loadOrCreateApiToken(dataDir, io.env);
+    io.stdout.write(`${secret}\n`);
     return 0;
   },
 };

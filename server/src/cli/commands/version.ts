@@ -8,9 +8,9 @@ export const versionCommand: CliCommand = {
   name: 'version',
   summary: 'Print the version',
   usage: 'Usage: egw version\n\nPrints the Energy Gateway version and the Node.js version it runs on.',
-  run(args) {
+  run(args, io) {
     parseArgs({ args, options: {}, strict: true });
-    process.stdout.write(`egw ${PACKAGE_VERSION} (node ${process.version})\n`);
+    io.stdout.write(`egw ${PACKAGE_VERSION} (node ${process.version})\n`);
     return Promise.resolve(0);
   },
 };
