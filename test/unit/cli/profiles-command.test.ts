@@ -2,17 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../../../server/src/cli/run-cli.ts';
 import { ProfileRegistry } from '../../../server/src/profiles/profile-registry.ts';
+import { capturedIo } from '../../fakes/captured-io.ts';
 
 /** Runs `egw ARGS` in process and captures stdout. */
 async function egw(args: string[]): Promise<{ code: number; stdout: string }> {
-  const out: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
-  try {
-    return { code: await runCli(args), stdout: out.join('') };
-  } finally {
-    process.stdout.write = write;
-  }
+  const captured = capturedIo();
+  return { code: await runCli(args, captured.io), stdout: captured.stdout() };
 }
 
 describe('egw profiles', () => {

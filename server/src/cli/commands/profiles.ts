@@ -42,7 +42,7 @@ export const profilesCommand: CliCommand = {
     '  --json              print a JSON array instead of a table',
     '  --profiles-dir DIR  also list the profile files in DIR (YAML or JSON)',
   ].join('\n'),
-  run(args) {
+  run(args, io) {
     const { values } = parseArgs({
       args,
       options: { json: { type: 'boolean' }, 'profiles-dir': { type: 'string' } },
@@ -50,7 +50,7 @@ export const profilesCommand: CliCommand = {
     });
     const registry = ProfileRegistry.load(values['profiles-dir'] ? { extraDir: values['profiles-dir'] } : {});
     const rows = summarizeProfiles(registry);
-    process.stdout.write(values.json ? `${JSON.stringify(rows)}\n` : `${formatProfiles(rows)}\n`);
+    io.stdout.write(values.json ? `${JSON.stringify(rows)}\n` : `${formatProfiles(rows)}\n`);
     return Promise.resolve(0);
   },
 };
