@@ -6,6 +6,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import type { ApiClient } from '../../client/src/api-client.js';
 import { buildApi } from '../../server/src/api/create-api.ts';
 import { buildOpenApi } from '../../server/src/api/openapi.ts';
 import type { OpenApiDocument } from '../../server/src/api/responses/docs-responses.ts';
@@ -124,4 +125,29 @@ export function responseMismatch(answer: ReceivedAnswer): string | undefined {
 export function assertDocumentedResponse(answer: ReceivedAnswer): void {
   const mismatch = responseMismatch(answer);
   if (mismatch) throw new Error(`OpenAPI response validation: ${mismatch}`);
+}
+
+/**
+ * The client with every successful answer checked against the document: for EGWTTP (BLE, WebSocket)
+ * clients, whose frames say `text/json` and whose refusals may come from egw-ble itself rather than the
+ * gateway, the 2xx bodies are the gateway's answers and are checked as its JSON.
+ */
+export function documentedClient(client: ApiClient): ApiClient {
+  return {
+    ...client,
+    async request(method, path, body) {
+      const answer = await client.request(method, path, body);
+      if (answer.status >= 200 && answer.status < 300) {
+        const text = JSON.stringify(answer.body);
+        assertDocumentedResponse({
+          method,
+          path,
+          status: answer.status,
+          contentType: 'application/json',
+          body: text,
+        });
+      }
+      return answer;
+    },
+  };
 }

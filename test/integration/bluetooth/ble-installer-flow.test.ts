@@ -22,6 +22,7 @@ import { egwttpClient, httpClient, type ApiClient } from '../../../client/src/ap
 import { startEgwBleOnPty, type EgwBleOnPty } from '../../fakes/hci/egw-ble-on-pty.ts';
 import { openGattFrameLink } from '../../fakes/hci/gatt-frame-link.ts';
 import type { VirtualCentral } from '../../fakes/hci/virtual-central.ts';
+import { documentedClient } from '../openapi-responses.ts';
 
 const FAKE_NMCLI_DIR = resolve('test/fixtures/nmcli');
 
@@ -71,7 +72,11 @@ describe('installer flow over BLE on the real bleno stack against the real gatew
     const egw = (await central.discover()).find((s) => s.uuid === EGW_SERVICE_UUID)?.characteristics[0];
     assert.ok(egw);
     const link = await openGattFrameLink(central, egw);
-    return { central, client: egwttpClient(link), notifications: () => link.counters.notifications };
+    return {
+      central,
+      client: documentedClient(egwttpClient(link)),
+      notifications: () => link.counters.notifications,
+    };
   }
 
   for (const mtu of [23, 247]) {

@@ -13,6 +13,7 @@ import type { RunningGateway } from '../../../server/src/gateway/start-gateway.t
 import { startBleService, type BleService } from '../../../bluetooth/src/ble-service.ts';
 import { loadOrCreateBlePin } from '../../../server/src/config/gateway-secrets.ts';
 import { egwttpClient, openWsLink, type ApiClient } from '../../../client/src/api-client.js';
+import { documentedClient } from '../openapi-responses.ts';
 
 describe('egw-ble over WebSocket against the real gateway (shared data directory)', () => {
   let dir = '';
@@ -42,7 +43,7 @@ describe('egw-ble over WebSocket against the real gateway (shared data directory
       openWindowMs: 600_000,
       controlSocket: false,
     });
-    client = egwttpClient(await openWsLink(`ws://127.0.0.1:${ble.wsPort}`, WebSocket));
+    client = documentedClient(egwttpClient(await openWsLink(`ws://127.0.0.1:${ble.wsPort}`, WebSocket)));
   });
 
   after(async () => {

@@ -21,6 +21,7 @@ import {
 } from '../../../server/src/control/control-backend.ts';
 import type { ControlAnswer } from '../../../server/src/control/control-channel.ts';
 import { skipReason, startBroker, type Broker } from '../uplink/mosquitto-broker.ts';
+import { assertDocumentedResponse } from '../openapi-responses.ts';
 
 const backendSecret = randomBytes(32);
 const strangerSecret = randomBytes(32);
@@ -111,6 +112,8 @@ async function batchSize(): Promise<number> {
 }
 
 let accepted: { jwt: string; jti: string } | undefined;
+/** How an accepted request's answer is checked against the OpenAPI document (status 200, JSON). */
+const JSON_ANSWER = { status: 200, contentType: 'application/json' };
 
 test(
   'a signed allowed request changes a setting and gets a verifiable signed answer',
@@ -121,10 +124,19 @@ test(
     assert.equal(answer.jti, accepted.jti);
     assert.equal(answer.status, 200);
     assert.equal((answer.body as { harvest: { batchSize: number } }).harvest.batchSize, 7);
+    // The answer ran through the API's handlers: its body is the documented one.
+    const settingsBody = JSON.stringify(answer.body);
+    assertDocumentedResponse({ ...JSON_ANSWER, method: 'POST', path: '/api/settings', body: settingsBody });
     assert.equal(await batchSize(), 7, 'the setting changed');
     const version = request({ method: 'GET', path: '/api/version', body: undefined });
     const read = await send(version.jwt, version.jti);
     assert.equal(read.status, 200);
+    assertDocumentedResponse({
+      ...JSON_ANSWER,
+      method: 'GET',
+      path: '/api/version',
+      body: JSON.stringify(read.body),
+    });
   },
 );
 
