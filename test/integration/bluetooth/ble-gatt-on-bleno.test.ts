@@ -11,6 +11,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createMetrics } from '../../../server/src/observability/metrics.ts';
 import { startApiServer, type ApiServer } from '../../../server/src/api/create-api.ts';
+import { documentedClient } from '../openapi-responses.ts';
 import { egwttpClient, httpClient } from '../../../client/src/api-client.js';
 import { EGW_CHARACTERISTIC_UUID, EGW_SERVICE_UUID } from '../../../bluetooth/src/gatt/egw-gatt-service.ts';
 import { parseResponseFrame, requestFrame } from '../../../client/src/egwttp.js';
@@ -116,7 +117,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
       const egw = (await central.discover()).find((s) => s.uuid === EGW_SERVICE_UUID)?.characteristics[0];
       assert.ok(egw?.cccdHandle);
       const link = await openGattFrameLink(central, egw);
-      const client = egwttpClient(link);
+      const client = documentedClient(egwttpClient(link));
       const crypto = await client.request('GET', '/api/crypto');
       assert.equal(crypto.status, 200);
       assert.equal(JSON.stringify(crypto.body), cryptoBody);
@@ -138,7 +139,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
     const { central, egw } = await connect(23);
     for (const writeMode of ['command', 'request'] as const) {
       // At MTU 23 the 60-byte request frame is a long write in 'request' mode, three commands otherwise.
-      const client = egwttpClient(await openGattFrameLink(central, egw, { writeMode }));
+      const client = documentedClient(egwttpClient(await openGattFrameLink(central, egw, { writeMode })));
       const hello = await client.request('GET', '/api/hello');
       assert.equal(hello.status, 200, writeMode);
     }
@@ -171,7 +172,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
     const link = await openGattFrameLink(central, egw);
     await link.write(Buffer.from('\x00\xffnot a request\r\n\r\n', 'latin1'));
     assert.equal(parseResponseFrame(await link.nextFrame()).status, 400);
-    assert.equal((await egwttpClient(link).request('GET', '/api/hello')).status, 200);
+    assert.equal((await documentedClient(egwttpClient(link)).request('GET', '/api/hello')).status, 200);
     await central.disconnect();
   });
 
@@ -217,7 +218,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
   it('serves a paged response over indications at MTU 23 (cut at MTU−3, read fallback)', async () => {
     const { central, egw } = await connect(23);
     const link = await openGattFrameLink(central, egw, { subscription: 'indications' });
-    const crypto = await egwttpClient(link).request('GET', '/api/crypto');
+    const crypto = await documentedClient(egwttpClient(link)).request('GET', '/api/crypto');
     assert.equal(JSON.stringify(crypto.body), cryptoBody);
     assert.ok(link.counters.indications > 1 && link.counters.indications === link.counters.notifications);
     assert.equal(central.confirmationsSent, link.counters.indications);
@@ -234,7 +235,7 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
     assert.equal(first.central.disconnectReason, 0x13);
 
     const second = await connect(23);
-    const client = egwttpClient(await openGattFrameLink(second.central, second.egw));
+    const client = documentedClient(egwttpClient(await openGattFrameLink(second.central, second.egw)));
     // A POST continuation on the new connection has no kept response: 410, never run again.
     const secondLink = await openGattFrameLink(second.central, second.egw);
     await secondLink.write(Buffer.from('POST /api/devices EGWTTP/1.1\r\nOffset: 40\r\n\r\n'));
@@ -250,8 +251,8 @@ describe('EGW GATT service on the real bleno stack over the virtual controller',
     const wideLink = await openGattFrameLink(wide.central, wide.egw);
     const narrowLink = await openGattFrameLink(narrow.central, narrow.egw);
     const [a, b] = await Promise.all([
-      egwttpClient(wideLink).request('GET', '/api/crypto'),
-      egwttpClient(narrowLink).request('GET', '/api/crypto'),
+      documentedClient(egwttpClient(wideLink)).request('GET', '/api/crypto'),
+      documentedClient(egwttpClient(narrowLink)).request('GET', '/api/crypto'),
     ]);
     assert.equal(JSON.stringify(a.body), cryptoBody);
     assert.equal(JSON.stringify(b.body), cryptoBody);

@@ -12,6 +12,7 @@ import { startBleService, type BleService } from '../../../bluetooth/src/ble-ser
 import { controlRequest, controlSocketPath } from '../../../bluetooth/src/provisioning/control-socket.ts';
 import { egwttpClient, openWsLink, type ApiClient } from '../../../client/src/api-client.js';
 import { createFakeGateway, type FakeGateway } from '../../fakes/gateway-services.ts';
+import { documentedClient } from '../openapi-responses.ts';
 
 const PIN = '482916';
 
@@ -23,7 +24,9 @@ describe('egw-ble over the WebSocket transport (128-byte frames) against the gat
   const clients: ApiClient[] = [];
 
   const connect = async (): Promise<ApiClient> => {
-    const client = egwttpClient(await openWsLink(`ws://127.0.0.1:${ble.wsPort}`, WebSocket));
+    const client = documentedClient(
+      egwttpClient(await openWsLink(`ws://127.0.0.1:${ble.wsPort}`, WebSocket)),
+    );
     clients.push(client);
     return client;
   };
