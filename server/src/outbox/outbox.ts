@@ -231,6 +231,8 @@ export class Outbox {
     }
     const memory = { db: this.db, st: this.st, settings: this.settingsTable, jti: this.jtiStore };
     this.adopt(opened.db);
+    // Set before the hook, which raises the notification for it.
+    if (opened.recovered) this.recovered = opened.recovered;
     try {
       this.onDatabaseOpen?.(this);
     } catch (error) {
@@ -241,7 +243,6 @@ export class Outbox {
       this.jtiStore = memory.jti;
       return this.stillUnavailable(error);
     }
-    if (opened.recovered) this.recovered = opened.recovered;
     this.unavailable = undefined;
     this.copyControlJti(memory.db);
     memory.db.close();
