@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the node:test suites under test/ (or the folders/files given) on Node 24, which strips TypeScript types itself (no transpiler).
 // Node 20's --test does not expand globs, so the files are collected here.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -43,6 +44,9 @@ const concurrency = passThrough.some((a) => a.startsWith('--test-concurrency'))
 // test/integration/favour-cadence.ts, where permitted): with several files side by side on 2 cores, a 10 Hz
 // loop would now and then be starved by its neighbours, and the test would measure them, not the gateway.
 const cadenceNice = process.env.EGW_TEST_CADENCE_NICE ?? String(Math.max(getPriority() - 10, -20));
+// One id per run: the first test process that checks answers writes the OpenAPI document to a file of
+// this run, the others read it (test/integration/gateway-openapi-document.ts); removed at the end.
+const runId = `${process.pid}-${randomUUID()}`;
 const result = spawnSync(
   process.execPath,
   ['--test', '--test-reporter=spec', ...concurrency, ...validateResponses, ...passThrough, ...files],
@@ -51,6 +55,7 @@ const result = spawnSync(
     env: {
       ...process.env,
       EGW_LOG_LEVEL: process.env.EGW_LOG_LEVEL ?? 'silent',
+      EGW_TEST_RUN_ID: runId,
       EGW_TEST_CADENCE_NICE: cadenceNice,
       // Every test file and every child process it starts reuses the stripped, compiled modules of the
       // ones before it instead of running the TypeScript stripper again.
@@ -58,4 +63,5 @@ const result = spawnSync(
     },
   },
 );
+rmSync(join(tmpdir(), `egw-openapi-${runId}.json`), { force: true });
 process.exit(result.status ?? 1);
