@@ -25,7 +25,18 @@ const platformImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test-output/**', 'bench-output/**', 'client/vendor/**', '.egw/**'] },
+  // Build output (gitignored) is not source: scripts/build-installer.ts writes dist/.
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'build/**',
+      'test-output/**',
+      'bench-output/**',
+      'client/vendor/**',
+      '.egw/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -46,10 +46,12 @@ describe('installer page over the WebSocket transport in Chromium', () => {
   let web: Server;
   let browser: Browser;
   let hosted: Server;
-  const hostedDir = resolve('dist/installer-e2e');
+  // The hosted build goes to the test's temp dir, never into the checkout (lint runs beside the tests).
+  let hostedDir = '';
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'egw-installer-'));
+    hostedDir = join(dir, 'hosted-installer');
     gateway = createFakeGateway({ apiToken: 'installer-token-0123456789' });
     api = await startApiServer(gateway.services, {
       host: '127.0.0.1',
@@ -91,7 +93,6 @@ describe('installer page over the WebSocket transport in Chromium', () => {
     await browser?.close();
     await new Promise<void>((done) => (web ? web.close(() => done()) : done()));
     await new Promise<void>((done) => (hosted ? hosted.close(() => done()) : done()));
-    await rm(hostedDir, { recursive: true, force: true });
     await ble?.stop();
     await api?.close();
     gateway?.stop();
