@@ -1,25 +1,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import { egwttpClient, openWsLink } from '../../../client/src/api-client.js';
 import { controlRequest, controlSocketPath } from '../../../bluetooth/src/provisioning/control-socket.ts';
+import { runBleCli } from '../../../bluetooth/src/run-ble-cli.ts';
+import { capturedIo } from '../../fakes/captured-io.ts';
 
 const BIN = resolve('bin/egw-ble.mjs');
-const run = promisify(execFile);
 
 describe('egw-ble process with both transports on a machine without a usable adapter', () => {
   let dir = '';
   let child: ChildProcess;
   let wsPort = 0;
 
-  const cli = async (...args: string[]): Promise<Record<string, unknown>> => {
-    const { stdout } = await run(process.execPath, [BIN, ...args, '--data-dir', dir]);
-    return JSON.parse(stdout) as Record<string, unknown>;
+  /** A one-shot `egw-ble` command, run in this process (the running service is the child). */
+  const cli = async (...args: string[]): Promise<string> => {
+    const captured = capturedIo();
+    const code = await runBleCli([...args, '--data-dir', dir], captured.io);
+    assert.equal(code, 0, captured.stderr());
+    return captured.stdout();
   };
 
   before(async () => {
@@ -55,7 +58,7 @@ describe('egw-ble process with both transports on a machine without a usable ada
     for (let i = 0; i < 100 && (await control()).ble === 'starting'; i++) {
       await new Promise((done) => setTimeout(done, 100));
     }
-    const status = await cli('status');
+    const status = JSON.parse(await cli('status')) as Record<string, unknown>;
     assert.ok(
       ['unsupported', 'poweredOff', 'unauthorized', 'poweredOn', 'unknown'].includes(String(status.ble)),
     );
@@ -77,13 +80,13 @@ describe('egw-ble process with both transports on a machine without a usable ada
       open: boolean;
     };
     assert.equal(closed.open, false);
-    const opened = await cli('open-window');
+    const opened = JSON.parse(await cli('open-window')) as Record<string, unknown>;
     assert.equal(opened.open, true);
     assert.equal(opened.reason, 'local-command');
   });
 
   it('prints the PIN it created at start and exits 0 on SIGTERM', async () => {
-    const printed = (await run(process.execPath, [BIN, 'pin', '--data-dir', dir])).stdout.trim();
+    const printed = (await cli('pin')).trim();
     assert.match(printed, /^\d{6}$/);
     assert.equal((await readFile(join(dir, 'ble-pin'), 'utf8')).trim(), printed);
     const exited = new Promise<number | null>((done) => child.once('exit', done));
